@@ -1,0 +1,84 @@
+"""ndgrad: PyTorch's autograd, nn, optim and data APIs in pure Python on NumPy.
+
+``import ndgrad as torch`` and keep going:
+
+    >>> import ndgrad as torch
+    >>> a = torch.tensor([2., 3.], requires_grad=True)
+    >>> Q = 3 * a ** 3
+    >>> Q.sum().backward()
+    >>> a.grad
+    tensor([36., 81.])
+"""
+import importlib as _importlib
+
+from ._dtype import (dtype, float16, half, float32, float64, double, bfloat16, int8, int16, short, int32,  # noqa: F401
+                     int64, long, uint8, complex64, complex128, cfloat, cdouble, get_default_dtype,
+                     set_default_dtype, promote_types, result_type, can_cast, is_floating_point, is_complex)
+from ._dtype import float, int, bool  # noqa: F401  (torch exposes these names too)
+from ._tensor import Tensor, Size, device  # noqa: F401
+from .autograd.grad_mode import (no_grad, enable_grad, set_grad_enabled, inference_mode,  # noqa: F401
+                                 is_grad_enabled, is_inference_mode_enabled)
+from . import ops as _ops
+from .ops.creation import *  # noqa: F401,F403
+from .ops.arith import *  # noqa: F401,F403
+from .ops.unary import *  # noqa: F401,F403
+from .ops.compare import *  # noqa: F401,F403
+from .ops.convert import *  # noqa: F401,F403
+from .ops.reduction import *  # noqa: F401,F403
+from .ops.sorting import *  # noqa: F401,F403
+from .ops.shape import *  # noqa: F401,F403
+from .ops.joining import *  # noqa: F401,F403
+from .ops.indexing import *  # noqa: F401,F403
+from .ops.linalg import *  # noqa: F401,F403
+from .ops.softmax import *  # noqa: F401,F403
+from . import autograd  # noqa: F401
+
+__version__ = "0.1.0"
+
+FloatTensor = DoubleTensor = LongTensor = Tensor  # noqa: N816  (legacy aliases used in old scripts)
+
+# Subpackages that are heavier or optional load on first attribute access (fast ``import ndgrad``).
+_LAZY = {"nn", "optim", "utils", "linalg", "vision", "serialization", "viz", "distributed", "testing",
+         "special", "fft", "cli", "func"}
+_LAZY_ATTRS = {"save": "serialization", "load": "serialization"}
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        return _importlib.import_module(f".{name}", __name__)
+    if name in _LAZY_ATTRS:
+        return getattr(_importlib.import_module(f".{_LAZY_ATTRS[name]}", __name__), name)
+    raise AttributeError(f"module 'ndgrad' has no attribute '{name}'")
+
+
+def is_tensor(obj):
+    return isinstance(obj, Tensor)
+
+
+def numel(input):
+    return input.numel()
+
+
+def cuda_is_available():
+    return False
+
+
+class _Cuda:
+    """``ndgrad.cuda.is_available()`` is False: ndgrad computes on the CPU."""
+
+    @staticmethod
+    def is_available():
+        return False
+
+    @staticmethod
+    def device_count():
+        return 0
+
+    @staticmethod
+    def manual_seed(seed):
+        pass
+
+    manual_seed_all = manual_seed
+
+
+cuda = _Cuda()

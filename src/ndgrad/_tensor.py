@@ -1,0 +1,508 @@
+"""Tensor: a NumPy array plus the autograd state torch attaches to it.
+
+The class is thin on purpose: math lives in ``ndgrad.ops`` (each op module attaches its methods and
+operators to ``Tensor`` when it is imported), and the backward pass lives in ``ndgrad.autograd``.
+What is here: the data, autograd bookkeeping (``requires_grad``, ``grad``, ``grad_fn``, the version
+counter shared with views), conversion, and the Python protocols.
+
+Hot-path layout: the attributes every op reads or writes (``_data``, ``_rg``, ``grad_fn``, ``_vc``)
+are slots; rarely used ones (``_grad``, ``_base``, hooks, ...) live in the instance ``__dict__``
+with class-level defaults, so ``_wrap`` sets only four attributes.
+"""
+import weakref
+
+import numpy as np
+
+from . import _dtype
+from .autograd import grad_mode as _gm
+from .autograd.node import AccumulateGrad, RemovableHandle
+
+_new = object.__new__
+
+
+class Size(tuple):
+    """torch.Size: a tuple of ints that prints as ``torch.Size([2, 3])``."""
+
+    __slots__ = ()
+
+    def __repr__(self):
+        return f"torch.Size({list(self)})"
+
+    def numel(self):
+        n = 1
+        for s in self:
+            n *= s
+        return n
+
+    def __getitem__(self, item):
+        r = tuple.__getitem__(self, item)
+        return Size(r) if isinstance(item, slice) else r
+
+    def __add__(self, other):
+        return Size(tuple.__add__(self, tuple(other)))
+
+
+class device:
+    """torch.device; ndgrad computes on the CPU only (``device("cpu")``)."""
+
+    __slots__ = ("type", "index")
+
+    def __init__(self, type="cpu", index=None):
+        if isinstance(type, device):
+            type, index = type.type, type.index
+        if isinstance(type, str) and ":" in type:
+            type, idx = type.split(":", 1)
+            index = int(idx)
+        if type not in ("cpu", "cuda", "mps", "meta"):
+            raise RuntimeError(f"Expected one of cpu, cuda, mps, meta device type at start of device string: {type}")
+        self.type = type
+        self.index = index
+
+    def __repr__(self):
+        return f"device(type='{self.type}')" if self.index is None else \
+            f"device(type='{self.type}', index={self.index})"
+
+    def __str__(self):
+        return self.type if self.index is None else f"{self.type}:{self.index}"
+
+    def __eq__(self, other):
+        if isinstance(other, str):
+            other = device(other)
+        return isinstance(other, device) and (self.type, self.index) == (other.type, other.index)
+
+    def __hash__(self):
+        return hash((self.type, self.index))
+
+
+CPU = device("cpu")
+
+
+def check_device(dev):
+    """ndgrad runs on the CPU; asking for another device fails clearly instead of silently."""
+    if dev is None:
+        return
+    d = dev if isinstance(dev, device) else device(dev)
+    if d.type != "cpu":
+        raise RuntimeError(
+            f"ndgrad computes on the CPU only; device '{d}' is not available "
+            "(use device='cpu' or leave device unset)")
+
+
+class Tensor:
+    """A multi-dimensional array that can record the operations applied to it.
+
+    Example:
+        >>> a = ndgrad.tensor([2., 3.], requires_grad=True)
+        >>> (a * a).sum().backward()
+        >>> a.grad
+        tensor([4., 6.])
+    """
+
+    __slots__ = ("_data", "_rg", "grad_fn", "_vc", "__dict__", "__weakref__")
+
+    # Defaults for rarely set attributes (kept in the instance __dict__ when set).
+    _grad = None
+    _out_nr = 0          # which output of grad_fn this tensor is
+    _base = None         # the tensor this one is a view of
+    _view_fn = None      # rebuilds this view from _base (used for in-place ops on views)
+    _hooks = None        # gradient hooks of a leaf
+    _acc = None          # weak reference to this leaf's AccumulateGrad node
+    _inplace_site = None  # "file:line" of the last in-place op (for the modified-in-place error)
+    __array_ufunc__ = None  # NumPy defers to Tensor's reflected operators (np.float32(2) * t)
+    __array_priority__ = 1000
+
+    def __init__(self, *args, **kwargs):
+        # Legacy constructor ``ndgrad.Tensor([1, 2])`` / ``ndgrad.Tensor(2, 3)``: float32 data.
+        if len(args) == 1 and not isinstance(args[0], int):
+            data = np.array(_to_numpy_nested(args[0]), dtype=_dtype.default.np)
+        else:
+            data = np.empty(tuple(args) or (0,), dtype=_dtype.default.np)
+        self._data = data
+        self._rg = False
+        self.grad_fn = None
+        self._vc = [0]
+
+    # -- autograd state -----------------------------------------------------------------------
+    @property
+    def requires_grad(self):
+        return self._rg
+
+    @requires_grad.setter
+    def requires_grad(self, value):
+        self.requires_grad_(bool(value))
+
+    def requires_grad_(self, requires_grad=True):
+        if self.grad_fn is not None:
+            if not requires_grad:
+                raise RuntimeError(
+                    "you can only change requires_grad flags of leaf variables. If you want to use a "
+                    "computed variable in a subgraph that doesn't require differentiation use "
+                    "var_no_grad = var.detach().")
+            return self
+        if requires_grad and self._data.dtype.kind not in "fc":
+            raise RuntimeError("only Tensors of floating point and complex dtype can require gradients")
+        self._rg = requires_grad
+        return self
+
+    @property
+    def is_leaf(self):
+        return self.grad_fn is None
+
+    @property
+    def grad(self):
+        return self._grad
+
+    @grad.setter
+    def grad(self, value):
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type {type(value).__name__}")
+            if value._data.shape != self._data.shape:
+                raise RuntimeError("assigned grad has data of a different size")
+            if value._data.dtype != self._data.dtype:
+                raise RuntimeError("assigned grad has data of a different type")
+        self._grad = value
+
+    @grad.deleter
+    def grad(self):
+        self._grad = None
+
+    @property
+    def _version(self):
+        return self._vc[0]
+
+    @property
+    def output_nr(self):
+        return self._out_nr
+
+    def _grad_accumulator(self):
+        """The AccumulateGrad node of this leaf, created on first use and shared while alive."""
+        ref = self._acc
+        node = ref() if ref is not None else None
+        if node is None:
+            node = AccumulateGrad(self)
+            if self._hooks is not None:
+                node._pre_hooks = {0: self._hooks}
+            self._acc = weakref.ref(node)
+        return node
+
+    def detach(self):
+        """A new tensor sharing this one's data (and version counter), outside the graph."""
+        t = _new(Tensor)
+        t._data = self._data
+        t._rg = False
+        t.grad_fn = None
+        t._vc = self._vc
+        return t
+
+    def detach_(self):
+        if self._base is not None and self._base._rg:
+            raise RuntimeError("Can't detach views in-place. Use detach() instead.")
+        self.grad_fn = None
+        self._rg = False
+        return self
+
+    def retain_grad(self):
+        if self.grad_fn is None:
+            if not self._rg:
+                raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+            return
+        fn = self.grad_fn
+        if fn._retained is None:
+            fn._retained = {}
+        fn._retained[self._out_nr] = weakref.ref(self)
+
+    @property
+    def retains_grad(self):
+        fn = self.grad_fn
+        return fn is not None and fn._retained is not None and self._out_nr in fn._retained
+
+    def register_hook(self, hook):
+        """Call ``hook(grad)`` when this tensor's gradient is computed; a returned tensor replaces it."""
+        if not self._rg:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self.grad_fn is None:
+            if self._hooks is None:
+                self._hooks = []
+                ref = self._acc
+                node = ref() if ref is not None else None
+                if node is not None:
+                    node._pre_hooks = {0: self._hooks}
+            self._hooks.append(hook)
+            return RemovableHandle(self._hooks, hook)
+        fn = self.grad_fn
+        if fn._pre_hooks is None:
+            fn._pre_hooks = {}
+        fn._pre_hooks.setdefault(self._out_nr, []).append(hook)
+        return RemovableHandle(fn._pre_hooks, hook)
+
+    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+        """Compute the gradient of this tensor w.r.t. the graph leaves (see ``autograd.backward``)."""
+        from .autograd import backward
+        backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+
+    # -- metadata -------------------------------------------------------------------------------
+    @property
+    def data(self):
+        return self.detach()
+
+    @data.setter
+    def data(self, value):
+        if not isinstance(value, Tensor):
+            raise TypeError(f"data must be a Tensor, got {type(value).__name__}")
+        self._data = value._data
+
+    @property
+    def shape(self):
+        return Size(self._data.shape)
+
+    def size(self, dim=None):
+        if dim is None:
+            return Size(self._data.shape)
+        return self._data.shape[_wrap_dim(dim, self._data.ndim, "size")]
+
+    @property
+    def dtype(self):
+        return _dtype._FROM_NP[self._data.dtype]
+
+    @property
+    def device(self):
+        return CPU
+
+    @property
+    def is_cuda(self):
+        return False
+
+    @property
+    def layout(self):
+        return "torch.strided"
+
+    @property
+    def ndim(self):
+        return self._data.ndim
+
+    def dim(self):
+        return self._data.ndim
+
+    ndimension = dim
+
+    def numel(self):
+        return self._data.size
+
+    nelement = numel
+
+    def element_size(self):
+        return self._data.itemsize
+
+    def is_floating_point(self):
+        return self._data.dtype.kind == "f"
+
+    def is_complex(self):
+        return self._data.dtype.kind == "c"
+
+    def stride(self, dim=None):
+        item = self._data.itemsize
+        strides = tuple(s // item for s in self._data.strides)
+        if dim is None:
+            return strides
+        return strides[_wrap_dim(dim, self._data.ndim, "stride")]
+
+    def storage_offset(self):
+        base = self._data
+        while isinstance(base.base, np.ndarray):
+            base = base.base
+        return (self._data.__array_interface__["data"][0] - base.__array_interface__["data"][0]) // self._data.itemsize
+
+    def data_ptr(self):
+        return self._data.__array_interface__["data"][0]
+
+    def untyped_storage(self):
+        raise NotImplementedError("ndgrad tensors expose their data through .numpy(), not storages")
+
+    def is_contiguous(self, memory_format=None):
+        return self._data.flags.c_contiguous
+
+    def get_device(self):
+        return -1
+
+    # -- conversion -----------------------------------------------------------------------------
+    def item(self):
+        if self._data.size != 1:
+            raise RuntimeError(f"a Tensor with {self._data.size} elements cannot be converted to Scalar")
+        return self._data.reshape(()).item()
+
+    def tolist(self):
+        return self._data.tolist()
+
+    def numpy(self, *, force=False):
+        if self._rg and not force:
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
+        return self._data
+
+    def __array__(self, dtype=None, copy=None):
+        if self._rg:
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
+        if dtype is not None and dtype != self._data.dtype:
+            return self._data.astype(dtype)
+        return self._data.copy() if copy else self._data
+
+    def cpu(self):
+        return self
+
+    def cuda(self, *args, **kwargs):
+        check_device("cuda")
+
+    def __len__(self):
+        if self._data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self._data.shape[0]
+
+    def __iter__(self):
+        if self._data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self._data.shape[0]))
+
+    def _scalar_value(self, what):
+        if self._data.size != 1:
+            raise RuntimeError(f"{what} only supported for Tensors with one element" if what != "bool" else
+                               f"Boolean value of Tensor with more than one value is ambiguous")
+        return self._data.reshape(()).item()
+
+    def __bool__(self):
+        return bool(self._scalar_value("bool"))
+
+    def __float__(self):
+        return float(self._scalar_value("float()"))
+
+    def __int__(self):
+        return int(self._scalar_value("int()"))
+
+    def __complex__(self):
+        return complex(self._scalar_value("complex()"))
+
+    def __index__(self):
+        if self._data.dtype.kind not in "iub" or self._data.size != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return int(self._data.reshape(()).item())
+
+    def __hash__(self):
+        return id(self)
+
+    def __repr__(self):
+        from ._tensor_str import tensor_repr
+        return tensor_repr(self)
+
+    __str__ = __repr__
+
+    def __format__(self, spec):
+        if self._data.ndim == 0 and spec:
+            return format(self._data.item(), spec)
+        return object.__format__(repr(self), spec)
+
+    def __reduce_ex__(self, proto):
+        return (_rebuild, (self._data, self._rg))
+
+    def __deepcopy__(self, memo):
+        if not self.is_leaf:
+            raise RuntimeError("Only Tensors created explicitly by the user (graph leaves) support the "
+                               "deepcopy protocol at the moment.")
+        t = type(self).__new__(type(self))
+        Tensor.__init__(t)
+        t._data = self._data.copy()
+        t._rg = self._rg
+        t.__dict__.update({k: v for k, v in self.__dict__.items() if k not in ("_acc", "_hooks", "_grad")})
+        if self._grad is not None:
+            t._grad = self._grad.__deepcopy__(memo)
+        memo[id(self)] = t
+        return t
+
+    # -- in-place helpers shared by every in-place op -------------------------------------------
+    def _check_inplace(self):
+        """torch refuses in-place ops on leaves that require grad while grad mode is on."""
+        if self._rg and _gm._mode.enabled:
+            if self.grad_fn is None:
+                raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+            base = self._base
+            if base is not None and base.grad_fn is None and base._rg:
+                raise RuntimeError(
+                    "a view of a leaf Variable that requires grad is being used in an in-place operation.")
+
+    def _bump_version(self):
+        self._vc[0] += 1
+        if _gm._mode.anomaly or self._inplace_site is not None:
+            self._inplace_site = _caller_site()
+
+    @property
+    def T(self):
+        if self._data.ndim > 2:
+            return self.permute(*range(self._data.ndim - 1, -1, -1))
+        return self.t() if self._data.ndim == 2 else self
+
+    @property
+    def mT(self):
+        if self._data.ndim < 2:
+            raise RuntimeError(f"tensor.mT is only supported on matrices or batches of matrices. Got {self._data.ndim}-D tensor.")
+        return self.transpose(-2, -1)
+
+    @property
+    def H(self):
+        return self.T.conj() if self.is_complex() else self.T
+
+    @property
+    def mH(self):
+        return self.mT.conj() if self.is_complex() else self.mT
+
+    @property
+    def real(self):
+        return self if not self.is_complex() else _wrap(self._data.real)
+
+    def type(self, dtype=None):
+        if dtype is None:
+            names = {"float32": "FloatTensor", "float64": "DoubleTensor", "float16": "HalfTensor",
+                     "int64": "LongTensor", "int32": "IntTensor", "int16": "ShortTensor",
+                     "int8": "CharTensor", "uint8": "ByteTensor", "bool": "BoolTensor"}
+            return "torch." + names.get(self.dtype.name, self.dtype.name)
+        return self.to(dtype)
+
+
+def _rebuild(data, requires_grad):
+    t = _wrap(data)
+    t._rg = requires_grad
+    return t
+
+
+def _caller_site():
+    """File and line of the user code that called into ndgrad (for error messages)."""
+    import sys
+    f = sys._getframe(1)
+    pkg = __file__.rsplit("/", 1)[0]
+    while f is not None and f.f_code.co_filename.startswith(pkg):
+        f = f.f_back
+    return f"{f.f_code.co_filename}:{f.f_lineno}" if f is not None else "<unknown>"
+
+
+def _wrap(data):
+    """A new tensor that does not require grad around a NumPy array (no copy)."""
+    t = _new(Tensor)
+    t._data = data
+    t._rg = False
+    t.grad_fn = None
+    t._vc = [0]
+    return t
+
+
+def _wrap_dim(dim, ndim, what="dim"):
+    """Normalise a possibly negative dimension, with torch's IndexError when out of range."""
+    n = ndim if ndim > 0 else 1
+    if not -n <= dim < n:
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})")
+    return dim + n if dim < 0 else dim
+
+
+def _to_numpy_nested(data):
+    """Turn nested lists/tuples that may contain tensors into something ``np.array`` accepts."""
+    if isinstance(data, Tensor):
+        return data._data
+    if isinstance(data, (list, tuple)):
+        return [_to_numpy_nested(x) for x in data]
+    return data

@@ -1,0 +1,177 @@
+"""Graph nodes: the ``grad_fn`` objects that the forward pass records.
+
+A node is created by an op when one of its inputs requires grad. It holds
+
+* ``next_functions``: one ``(node, output_nr)`` edge per differentiable input (``(None, 0)`` when
+  that input needs no gradient), exactly as torch exposes it;
+* ``saved``: the tensors (or small values) its backward formula needs, with the version each
+  tensor had when it was saved, so backward can detect a later in-place modification;
+* ``backward(grad)``: the formula, written with ndgrad's own ops so that it is itself
+  differentiable (``create_graph=True``). It returns one gradient per input, of the *output's*
+  broadcast shape if convenient: the engine reduces it to the input's shape (see ``_in_meta``).
+
+Class names follow torch (``MulBackward0``), because users print and compare them.
+Rarely used attributes (hooks, anomaly trace, metadata) live in the instance ``__dict__`` with class
+defaults, so creating a node on the hot path only sets the few slots it needs.
+"""
+import itertools
+
+from . import grad_mode as _gm
+
+_FREED = object()  # marks saved tensors released after backward
+_seq = itertools.count()
+
+
+class Node:
+    __slots__ = ("next_functions", "saved", "_versions", "_seq", "_in_meta", "__dict__", "__weakref__")
+
+    # Class defaults for rarely set attributes (instances override them in __dict__).
+    _pre_hooks = None      # {output_nr: [fn(grad) -> grad | None]} from Tensor.register_hook
+    _retained = None       # {output_nr: weakref to tensor} from Tensor.retain_grad
+    _hooks = None          # [fn(grad_inputs, grad_outputs)] from Node.register_hook
+    _node_prehooks = None  # [fn(grad_outputs)] from Node.register_prehook
+    _trace = None          # forward stack recorded in anomaly mode
+    _out_idx = -1          # index in ``saved`` of this node's own output, if saved
+    num_outputs = 1
+
+    def __init__(self, *edges):
+        self.next_functions = edges
+        self.saved = ()
+        self._versions = None
+        self._in_meta = None
+        self._seq = next(_seq)
+        if _gm._mode.anomaly:
+            import traceback
+            self._trace = "".join(traceback.format_stack()[:-2])
+
+    # -- recording --------------------------------------------------------------------------
+    def save(self, *items):
+        """Save tensors (or plain values) for backward, remembering each tensor's version."""
+        self.saved = items
+        self._versions = tuple(x._vc[0] if hasattr(x, "_vc") else None for x in items)
+
+    def save_output(self, out, *others):
+        """Save ``others`` plus this node's own output without a reference cycle: the output is
+        kept as a detached alias and re-attached to this node when backward builds a graph."""
+        alias = out.detach()
+        alias._vc = out._vc
+        self.save(*others, alias)
+        self._out_idx = len(others)
+
+    # -- running ----------------------------------------------------------------------------
+    def backward(self, grad):  # pragma: no cover - every op overrides it
+        raise NotImplementedError(f"{type(self).__name__} has no backward formula")
+
+    def _unpack(self):
+        """Check saved tensors were not modified in place since they were saved."""
+        saved = self.saved
+        if saved is _FREED:
+            raise RuntimeError(
+                "Trying to backward through the graph a second time (or directly access saved tensors "
+                "after they have already been freed). Saved intermediate values of the graph are freed "
+                "when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to "
+                "backward through the graph a second time or if you need to access saved tensors after "
+                "calling backward.")
+        versions = self._versions
+        if versions is not None:
+            for i, (x, v) in enumerate(zip(saved, versions)):
+                if v is not None and x._vc[0] != v:
+                    _raise_modified(self, i, x, v)
+        if self._out_idx >= 0 and _gm._mode.enabled:
+            out = saved[self._out_idx]
+            if out.grad_fn is None:  # re-attach the output so double backward flows through it
+                out.grad_fn = self
+                out._rg = True
+
+    def release(self):
+        if self.saved:
+            self.saved = _FREED
+        self._versions = None
+
+    # -- torch's public Node API ------------------------------------------------------------
+    def name(self):
+        return type(self).__name__
+
+    @property
+    def needs_input_grad(self):
+        return tuple(fn is not None for fn, _ in self.next_functions)
+
+    @property
+    def metadata(self):
+        md = self.__dict__.get("_metadata")
+        if md is None:
+            md = self.__dict__["_metadata"] = {}
+        return md
+
+    def register_hook(self, fn):
+        """``fn(grad_inputs, grad_outputs)`` runs after this node; may return new grad_inputs."""
+        if self._hooks is None:
+            self._hooks = []
+        self._hooks.append(fn)
+        return RemovableHandle(self._hooks, fn)
+
+    def register_prehook(self, fn):
+        """``fn(grad_outputs)`` runs before this node; may return new grad_outputs."""
+        if self._node_prehooks is None:
+            self._node_prehooks = []
+        self._node_prehooks.append(fn)
+        return RemovableHandle(self._node_prehooks, fn)
+
+    def __call__(self, *grads):
+        """Run the formula directly (as torch allows ``y.grad_fn(g)``)."""
+        self._unpack()
+        return self.backward(grads[0] if self.num_outputs == 1 else grads)
+
+    def __repr__(self):
+        return f"<{self.name()} object at {hex(id(self))}>"
+
+
+def _raise_modified(node, index, tensor, expected):
+    where = ""
+    site = getattr(tensor, "_inplace_site", None)
+    if site:
+        where = f" It was modified in place by {site}."
+    raise RuntimeError(
+        "one of the variables needed for gradient computation has been modified by an inplace "
+        f"operation: [{tensor.dtype.name} tensor of shape {list(tensor.shape)}], which is output "
+        f"{index} of {node.name()}, is at version {tensor._vc[0]}; expected version {expected} "
+        f"instead.{where} Hint: clone the tensor before modifying it in place, or compute the "
+        "modification out of place.")
+
+
+class AccumulateGrad(Node):
+    """The node at a leaf that requires grad: its 'backward' accumulates into ``variable.grad``."""
+
+    __slots__ = ("variable",)
+
+    def __init__(self, variable):
+        Node.__init__(self)
+        self.variable = variable
+
+    def release(self):  # nothing saved; the leaf must stay reachable for later backward calls
+        pass
+
+
+class RemovableHandle:
+    """Returned by ``register_hook``; ``handle.remove()`` unregisters the hook."""
+
+    __slots__ = ("_container", "_fn")
+
+    def __init__(self, container, fn):
+        self._container = container
+        self._fn = fn
+
+    def remove(self):
+        c = self._container
+        if isinstance(c, dict):
+            for lst in c.values():
+                if self._fn in lst:
+                    lst.remove(self._fn)
+        elif self._fn in c:
+            c.remove(self._fn)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.remove()
