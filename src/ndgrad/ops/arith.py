@@ -218,7 +218,11 @@ class PowBackward1(Node):
             # d/db a^b = a^b * log(a); 0 where a == 0 and b >= 0 (torch's convention)
             from .unary import log
             from .compare import where
-            gb = grad * result * log(a)
+            if isinstance(a, Tensor):
+                gb = grad * result * log(a)
+            else:
+                with np.errstate(divide="ignore"):
+                    gb = grad * result * float(np.log(a))
             if isinstance(a, Tensor):
                 gb = where((a == 0) & (b >= 0), 0.0, gb) if isinstance(b, Tensor) else where(a == 0, 0.0, gb)
             elif a == 0:
