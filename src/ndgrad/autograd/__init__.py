@@ -9,18 +9,18 @@ __all__ = ["backward", "grad", "no_grad", "enable_grad", "set_grad_enabled", "in
            "set_detect_anomaly", "functional", "graph"]
 
 
+_LAZY = {"Function": ".function", "once_differentiable": ".function", "FunctionCtx": ".function",
+         "gradcheck": "._gradcheck", "gradgradcheck": "._gradcheck", "GradcheckError": "._gradcheck",
+         "detect_anomaly": ".anomaly", "set_detect_anomaly": ".anomaly", "is_anomaly_enabled": ".anomaly",
+         "is_anomaly_check_nan_enabled": ".anomaly"}
+
+
 def __getattr__(name):
     # Heavier pieces load on first use, keeping ``import ndgrad`` fast.
-    if name in ("Function", "once_differentiable", "FunctionCtx"):
-        from . import function
-        return getattr(function, name)
-    if name in ("gradcheck", "gradgradcheck"):
-        from . import gradcheck as _gc
-        return getattr(_gc, name)
-    if name in ("detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled"):
-        from . import anomaly
-        return getattr(anomaly, name)
-    if name == "functional":
-        import importlib
-        return importlib.import_module(".functional", __name__)
+    import importlib
+    home = _LAZY.get(name)
+    if home is not None:
+        return getattr(importlib.import_module(home, __name__), name)
+    if name in ("functional", "graph", "forward_ad"):
+        return importlib.import_module("." + name, __name__)
     raise AttributeError(f"module 'ndgrad.autograd' has no attribute '{name}'")

@@ -257,9 +257,10 @@ def _run_node(node, grads_out, retain_graph):
     if node.num_outputs == 1:
         result = node.backward(grads_out[0])
     else:
-        for k, g in enumerate(grads_out):
-            if g is None:
-                grads_out[k] = _zeros_for(node, k)
+        if node.materialize_grads:
+            for k, g in enumerate(grads_out):
+                if g is None:
+                    grads_out[k] = _zeros_for(node, k)
         result = node.backward(grads_out)
     if type(result) is not tuple and type(result) is not list:
         result = (result,)

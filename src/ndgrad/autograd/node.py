@@ -33,6 +33,7 @@ class Node:
     _trace = None          # forward stack recorded in anomaly mode
     _out_idx = -1          # index in ``saved`` of this node's own output, if saved
     num_outputs = 1
+    materialize_grads = True  # multi-output nodes get zeros for outputs that received no gradient
 
     def __init__(self, *edges):
         self.next_functions = edges
