@@ -108,7 +108,7 @@ def set_default_dtype(d):
     """Set the default floating dtype used by ``tensor([1.5])``, ``zeros`` ... (float16/32/64 only)."""
     d = to_dtype(d)
     if not d.is_floating_point:
-        raise TypeError(f"only floating-point types are supported as the default type, got {d}")
+        raise TypeError("only floating-point types are supported as the default type")
     default.value = d
     default.np = d.np
 
@@ -153,12 +153,43 @@ builtin_float, builtin_int, builtin_bool, builtin_complex = (
     _builtins.float, _builtins.int, _builtins.bool, _builtins.complex)
 
 
+_PROMOTED = {}
+
+
+def promote_np(a, b):
+    """torch's promotion of two NumPy dtypes (NumPy's own rules differ across categories).
+
+    Within a category (bool, integer, floating, complex) torch and NumPy agree (int8 + uint8 ->
+    int16, float16 + float32 -> float32). Across categories torch keeps the higher category's dtype
+    (int64 + float16 -> float16, int32 + float32 -> float32, where NumPy widens to float64), except
+    that complex with a wider float widens the complex (complex64 + float64 -> complex128).
+    """
+    if a == b:
+        return a
+    r = _PROMOTED.get((a, b))
+    if r is None:
+        da, db = _FROM_NP[a], _FROM_NP[b]
+        if da._kind < db._kind:
+            da, db = db, da
+        if da._kind == db._kind or (da._kind == 3 and db._kind == 2):
+            r = np.promote_types(da.np, db.np)
+        else:
+            r = da.np
+        _PROMOTED[(a, b)] = r
+    return r
+
+
 def promote_types(a, b):
-    """torch.promote_types: the smallest dtype both ``a`` and ``b`` can be cast to."""
+    """torch.promote_types: the smallest dtype both ``a`` and ``b`` can be cast to.
+
+    Example:
+        >>> ndgrad.promote_types(ndgrad.int32, ndgrad.float16)
+        torch.float16
+    """
     a, b = to_dtype(a), to_dtype(b)
     if a is b:
         return a
-    return _FROM_NP[np.promote_types(a.np, b.np)]
+    return _FROM_NP[promote_np(a.np, b.np)]
 
 
 def is_floating_point(t):
@@ -200,9 +231,9 @@ def result_np_dtype(operands):
     for x in operands:
         if isinstance(x, np.ndarray):
             if x.ndim:
-                dims = x.dtype if dims is None else np.promote_types(dims, x.dtype)
+                dims = x.dtype if dims is None else promote_np(dims, x.dtype)
             else:
-                zeros = x.dtype if zeros is None else np.promote_types(zeros, x.dtype)
+                zeros = x.dtype if zeros is None else promote_np(zeros, x.dtype)
         else:
             k = _scalar_kind(x)
             scalars = k if scalars is None else max(scalars, k)
@@ -216,12 +247,14 @@ def result_np_dtype(operands):
             gkind, gdtype = group, None
         if result is None:
             result = gdtype if gdtype is not None else _default_for_kind(gkind).np
-        elif gkind > _FROM_NP[result]._kind:
-            if gdtype is None:
-                gdtype = _default_for_kind(gkind).np
-                if gkind == 3 and result == np.float64:
-                    gdtype = np.dtype(np.complex128)
-            result = gdtype
+        else:
+            rkind = _FROM_NP[result]._kind
+            if gkind <= rkind:
+                continue
+            if gkind == 3 and rkind == 2:  # complex with floating keeps the float's precision
+                result = np.promote_types(result, np.complex64)
+            else:
+                result = gdtype if gdtype is not None else _default_for_kind(gkind).np
     return result
 
 

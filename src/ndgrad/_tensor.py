@@ -9,6 +9,7 @@ Hot-path layout: the attributes every op reads or writes (``_data``, ``_rg``, ``
 are slots; rarely used ones (``_grad``, ``_base``, hooks, ...) live in the instance ``__dict__``
 with class-level defaults, so ``_wrap`` sets only four attributes.
 """
+import builtins as _builtins
 import weakref
 
 import numpy as np
@@ -21,12 +22,28 @@ _new = object.__new__
 
 
 class Size(tuple):
-    """torch.Size: a tuple of ints that prints as ``torch.Size([2, 3])``."""
+    """torch.Size: a tuple of ints that prints as ``torch.Size([2, 3])``.
+
+    Example:
+        >>> ndgrad.zeros(2, 3).shape
+        torch.Size([2, 3])
+    """
 
     __slots__ = ()
 
+    def __new__(cls, sizes=()):
+        out = []
+        for i, s in enumerate(sizes):
+            if isinstance(s, _builtins.bool) or not hasattr(s, "__index__"):
+                raise TypeError(f"torch.Size() takes an iterable of 'int' (item {i} is '{type(s).__name__}')")
+            out.append(s.__index__())
+        return tuple.__new__(cls, out)
+
     def __repr__(self):
         return f"torch.Size({list(self)})"
+
+    def __reduce__(self):
+        return (Size, (tuple(self),))
 
     def numel(self):
         n = 1
@@ -39,7 +56,24 @@ class Size(tuple):
         return Size(r) if isinstance(item, slice) else r
 
     def __add__(self, other):
-        return Size(tuple.__add__(self, tuple(other)))
+        if not isinstance(other, tuple):
+            raise TypeError(f"can only concatenate tuple (not {type(other).__name__}) to torch.Size")
+        return _size(tuple.__add__(self, other))
+
+    def __radd__(self, other):
+        if not isinstance(other, tuple):
+            return NotImplemented
+        return _size(tuple.__add__(other, self))
+
+    def __mul__(self, n):
+        return _size(tuple.__mul__(self, n))
+
+    __rmul__ = __mul__
+
+
+def _size(shape):
+    """A Size from a tuple of Python ints, without re-validating (the hot path of ``.shape``)."""
+    return tuple.__new__(Size, shape)
 
 
 class device:
@@ -66,8 +100,7 @@ class device:
         return self.type if self.index is None else f"{self.type}:{self.index}"
 
     def __eq__(self, other):
-        if isinstance(other, str):
-            other = device(other)
+        # like torch, a device never equals a string: ``device("cpu") == "cpu"`` is False
         return isinstance(other, device) and (self.type, self.index) == (other.type, other.index)
 
     def __hash__(self):
@@ -129,19 +162,22 @@ class Tensor:
 
     @requires_grad.setter
     def requires_grad(self, value):
-        self.requires_grad_(bool(value))
+        value = _builtins.bool(value)
+        if self.grad_fn is not None:  # torch refuses both directions on a non-leaf here
+            raise RuntimeError(_leaf_flag_error(value))
+        if value and self._data.dtype.kind not in "fc":
+            raise RuntimeError("only Tensors of floating point and complex dtype can require gradients")
+        self._rg = value
 
     def requires_grad_(self, requires_grad=True):
+        """Set ``requires_grad`` in place and return ``self`` (only floating/complex tensors)."""
         if self.grad_fn is not None:
             if not requires_grad:
-                raise RuntimeError(
-                    "you can only change requires_grad flags of leaf variables. If you want to use a "
-                    "computed variable in a subgraph that doesn't require differentiation use "
-                    "var_no_grad = var.detach().")
+                raise RuntimeError(_leaf_flag_error(False))
             return self
         if requires_grad and self._data.dtype.kind not in "fc":
-            raise RuntimeError("only Tensors of floating point and complex dtype can require gradients")
-        self._rg = requires_grad
+            raise RuntimeError("only Tensors of floating point dtype can require gradients")
+        self._rg = _builtins.bool(requires_grad)
         return self
 
     @property
@@ -158,9 +194,15 @@ class Tensor:
             if not isinstance(value, Tensor):
                 raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type {type(value).__name__}")
             if value._data.shape != self._data.shape:
-                raise RuntimeError("assigned grad has data of a different size")
+                raise RuntimeError(
+                    f"attempting to assign a gradient of size '{list(value._data.shape)}' to a tensor of "
+                    f"size '{list(self._data.shape)}'. Please ensure that the gradient and the tensor are "
+                    "the same size")
             if value._data.dtype != self._data.dtype:
-                raise RuntimeError("assigned grad has data of a different type")
+                raise RuntimeError(
+                    f"attempting to assign a gradient with dtype '{_C_TYPE_NAMES[value._data.dtype]}' to a "
+                    f"tensor with grad_dtype '{_SCALAR_NAMES[self._data.dtype]}'. The gradient must match the "
+                    "tensor's grad_dtype (defaults to the tensor's dtype).")
         self._grad = value
 
     @grad.deleter
@@ -182,7 +224,7 @@ class Tensor:
         if node is None:
             node = AccumulateGrad(self)
             if self._hooks is not None:
-                node._pre_hooks = {0: self._hooks}
+                node._pre_hooks, node._has_hooks = {0: self._hooks}, True
             self._acc = weakref.ref(node)
         return node
 
@@ -196,10 +238,17 @@ class Tensor:
         return t
 
     def detach_(self):
-        if self._base is not None and self._base._rg:
-            raise RuntimeError("Can't detach views in-place. Use detach() instead.")
+        """Detach this tensor from the graph in place (not allowed on views, as in torch)."""
+        if self._base is not None:
+            raise RuntimeError(
+                "Can't detach views in-place. Use detach() instead. If you are using DistributedDataParallel "
+                "(DDP) for training, and gradient_as_bucket_view is set as True, gradients are views of DDP "
+                "buckets, and hence detach_() cannot be called on these gradients. To fix this error, please "
+                "refer to the Optimizer.zero_grad() function in torch/optim/optimizer.py as the solution.")
         self.grad_fn = None
         self._rg = False
+        if self._out_nr:
+            self._out_nr = 0
         return self
 
     def retain_grad(self):
@@ -211,6 +260,7 @@ class Tensor:
         if fn._retained is None:
             fn._retained = {}
         fn._retained[self._out_nr] = weakref.ref(self)
+        fn._has_hooks = True
 
     @property
     def retains_grad(self):
@@ -227,13 +277,14 @@ class Tensor:
                 ref = self._acc
                 node = ref() if ref is not None else None
                 if node is not None:
-                    node._pre_hooks = {0: self._hooks}
+                    node._pre_hooks, node._has_hooks = {0: self._hooks}, True
             self._hooks.append(hook)
             return RemovableHandle(self._hooks, hook)
         fn = self.grad_fn
         if fn._pre_hooks is None:
             fn._pre_hooks = {}
         fn._pre_hooks.setdefault(self._out_nr, []).append(hook)
+        fn._has_hooks = True
         return RemovableHandle(fn._pre_hooks, hook)
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
@@ -244,7 +295,11 @@ class Tensor:
     # -- metadata -------------------------------------------------------------------------------
     @property
     def data(self):
-        return self.detach()
+        # Unlike detach(), ``.data`` gets its own version counter: in-place changes through it are
+        # invisible to autograd's modified-tensor check (the documented difference in torch).
+        t = self.detach()
+        t._vc = [0]
+        return t
 
     @data.setter
     def data(self, value):
@@ -254,12 +309,12 @@ class Tensor:
 
     @property
     def shape(self):
-        return Size(self._data.shape)
+        return _size(self._data.shape)
 
     def size(self, dim=None):
         if dim is None:
-            return Size(self._data.shape)
-        return self._data.shape[_wrap_dim(dim, self._data.ndim, "size")]
+            return _size(self._data.shape)
+        return self._data.shape[_dim_of(dim, self._data.ndim)]
 
     @property
     def dtype(self):
@@ -305,7 +360,7 @@ class Tensor:
         strides = tuple(s // item for s in self._data.strides)
         if dim is None:
             return strides
-        return strides[_wrap_dim(dim, self._data.ndim, "stride")]
+        return strides[_dim_of(dim, self._data.ndim)]
 
     def storage_offset(self):
         base = self._data
@@ -358,27 +413,31 @@ class Tensor:
         return self._data.shape[0]
 
     def __iter__(self):
+        # torch iterates over ``unbind(0)``: the items are views with grad_fn UnbindBackward0.
         if self._data.ndim == 0:
             raise TypeError("iteration over a 0-d tensor")
-        return (self[i] for i in range(self._data.shape[0]))
+        return iter(self.unbind(0))
 
-    def _scalar_value(self, what):
+    def _scalar_value(self):
         if self._data.size != 1:
-            raise RuntimeError(f"{what} only supported for Tensors with one element" if what != "bool" else
-                               f"Boolean value of Tensor with more than one value is ambiguous")
+            raise ValueError("only one element tensors can be converted to Python scalars")
         return self._data.reshape(()).item()
 
     def __bool__(self):
-        return bool(self._scalar_value("bool"))
+        n = self._data.size
+        if n != 1:
+            raise RuntimeError(f"Boolean value of Tensor with {'no values' if n == 0 else 'more than one value'} "
+                               "is ambiguous")
+        return _builtins.bool(self._data.reshape(()).item())
 
     def __float__(self):
-        return float(self._scalar_value("float()"))
+        return _builtins.float(self._scalar_value())
 
     def __int__(self):
-        return int(self._scalar_value("int()"))
+        return _builtins.int(self._scalar_value())
 
     def __complex__(self):
-        return complex(self._scalar_value("complex()"))
+        return _builtins.complex(self._scalar_value())
 
     def __index__(self):
         if self._data.dtype.kind not in "iub" or self._data.size != 1:
@@ -395,9 +454,11 @@ class Tensor:
     __str__ = __repr__
 
     def __format__(self, spec):
-        if self._data.ndim == 0 and spec:
+        if self._data.ndim == 0:
             return format(self._data.item(), spec)
-        return object.__format__(repr(self), spec)
+        if spec:
+            raise TypeError("unsupported format string passed to Tensor.__format__")
+        return repr(self)
 
     def __reduce_ex__(self, proto):
         return (_rebuild, (self._data, self._rg))
@@ -456,13 +517,26 @@ class Tensor:
     def real(self):
         return self if not self.is_complex() else _wrap(self._data.real)
 
-    def type(self, dtype=None):
+    def type(self, dtype=None, non_blocking=False):
+        """Without an argument, the legacy type name (``'torch.FloatTensor'``); with a dtype or such
+        a name, the tensor converted to it."""
         if dtype is None:
-            names = {"float32": "FloatTensor", "float64": "DoubleTensor", "float16": "HalfTensor",
-                     "int64": "LongTensor", "int32": "IntTensor", "int16": "ShortTensor",
-                     "int8": "CharTensor", "uint8": "ByteTensor", "bool": "BoolTensor"}
-            return "torch." + names.get(self.dtype.name, self.dtype.name)
+            return "torch." + _TYPE_NAMES.get(self.dtype.name, self.dtype.name)
+        if isinstance(dtype, str):
+            name = dtype[6:] if dtype.startswith("torch.") else dtype
+            for k, v in _TYPE_NAMES.items():
+                if v == name:
+                    dtype = _dtype._BY_NAME[k]
+                    break
+            else:
+                raise ValueError(f"invalid type: '{dtype}'")
         return self.to(dtype)
+
+
+_TYPE_NAMES = {"float32": "FloatTensor", "float64": "DoubleTensor", "float16": "HalfTensor",
+               "int64": "LongTensor", "int32": "IntTensor", "int16": "ShortTensor", "int8": "CharTensor",
+               "uint8": "ByteTensor", "bool": "BoolTensor", "complex64": "ComplexFloatTensor",
+               "complex128": "ComplexDoubleTensor"}
 
 
 def _rebuild(data, requires_grad):
@@ -489,6 +563,32 @@ def _wrap(data):
     t.grad_fn = None
     t._vc = [0]
     return t
+
+
+def _leaf_flag_error(requires_grad):
+    msg = "you can only change requires_grad flags of leaf variables."
+    if not requires_grad:
+        msg += (" If you want to use a computed variable in a subgraph that doesn't require "
+                "differentiation use var_no_grad = var.detach().")
+    return msg
+
+
+# torch's names for dtypes in the assigned-grad error (C type names and ScalarType names).
+_C_TYPE_NAMES = {np.dtype(k): v for k, v in [
+    ("float16", "c10::Half"), ("float32", "float"), ("float64", "double"), ("int8", "signed char"),
+    ("int16", "short int"), ("int32", "int"), ("int64", "long int"), ("uint8", "unsigned char"),
+    ("bool", "bool"), ("complex64", "c10::complex<float>"), ("complex128", "c10::complex<double>")]}
+_SCALAR_NAMES = {np.dtype(k): v for k, v in [
+    ("float16", "Half"), ("float32", "Float"), ("float64", "Double"), ("int8", "Char"), ("int16", "Short"),
+    ("int32", "Int"), ("int64", "Long"), ("uint8", "Byte"), ("bool", "Bool"), ("complex64", "ComplexFloat"),
+    ("complex128", "ComplexDouble")]}
+
+
+def _dim_of(dim, ndim):
+    """``size(dim)`` / ``stride(dim)``: like ``_wrap_dim`` but a 0-d tensor has no dimension at all."""
+    if ndim == 0:
+        raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
+    return _wrap_dim(dim, ndim)
 
 
 def _wrap_dim(dim, ndim, what="dim"):

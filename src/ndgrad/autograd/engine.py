@@ -87,6 +87,11 @@ def _zeros_for(node, k):
     return _wrap(np.zeros(shape, dtype=dt))
 
 
+def _key(node, nr):
+    """Buffer key of output ``nr`` of ``node`` (the node itself for output 0: no tuple to build)."""
+    return node if nr == 0 else (node, nr)
+
+
 def run_backward(roots, root_grads, retain_graph, create_graph, inputs=None, accumulate=True,
                  allow_unused=False):
     """Backpropagate ``root_grads`` from the ``roots`` tensors.
@@ -96,7 +101,6 @@ def run_backward(roots, root_grads, retain_graph, create_graph, inputs=None, acc
     """
     from .._tensor import _wrap
     buffers = {}
-    heap = []
     deps = {}
     for t, g in zip(roots, root_grads):
         fn = t.grad_fn
@@ -104,7 +108,7 @@ def run_backward(roots, root_grads, retain_graph, create_graph, inputs=None, acc
             if not t._rg:
                 raise RuntimeError("element 0 of tensors does not require grad and does not have a grad_fn")
             fn = t._grad_accumulator()
-        key = (fn, t._out_nr)
+        key = _key(fn, t._out_nr)
         buffers[key] = buffers[key] + g if key in buffers else g
         if fn not in deps:
             deps[fn] = 0
@@ -124,61 +128,85 @@ def run_backward(roots, root_grads, retain_graph, create_graph, inputs=None, acc
     # 2. restrict to paths that reach the wanted inputs
     captures = None
     needed = None
+    results = None
     if inputs is not None:
         captures = {}
         targets = []
         for i, t in enumerate(inputs):
             fn = t.grad_fn
-            key = (fn, t._out_nr) if fn is not None else (t._grad_accumulator(), 0)
+            key = _key(fn, t._out_nr) if fn is not None else t._grad_accumulator()
             captures.setdefault(key, []).append(i)
-            targets.append(key[0])
+            targets.append(fn if fn is not None else key)
         needed = _nodes_reaching(deps, targets)
+        results = [None] * len(inputs)
 
-    results = [None] * len(inputs) if inputs is not None else None
-    for fn, count in deps.items():
-        if count == 0:
-            heapq.heappush(heap, (-fn._seq, id(fn), fn))
-
+    heap = [(-fn._seq, fn) for fn, count in deps.items() if count == 0]
+    heapq.heapify(heap)
+    pop, push = heapq.heappop, heapq.heappush
     mode = _gm._mode
     prev_enabled = mode.enabled
     mode.enabled = create_graph
+    node = None  # the next node to run when it is the only one ready (skips the heap on chains)
     try:
-        while heap:
-            node = heapq.heappop(heap)[2]
+        while node is not None or heap:
+            if node is None:
+                node = pop(heap)[1]
             n_out = node.num_outputs
             if n_out == 1:
-                grads_out = [buffers.pop((node, 0), None)]
+                grads_out = [buffers.pop(node, None)]
             else:
-                grads_out = [buffers.pop((node, k), None) for k in range(n_out)]
-            run = needed is None or node in needed
-            if run:
-                grads_out = _run_tensor_hooks(node, grads_out)
+                grads_out = [buffers.pop(_key(node, k), None) for k in range(n_out)]
+            grads_in = None
+            if needed is None or node in needed:
+                if node._has_hooks:
+                    grads_out = _run_tensor_hooks(node, grads_out)
                 if captures is not None:
                     for k, g in enumerate(grads_out):
-                        for i in captures.get((node, k), ()):
+                        for i in captures.get(_key(node, k), ()):
                             results[i] = g
-            grads_in = None
-            if run and any(g is not None for g in grads_out):
-                if type(node) is AccumulateGrad:
-                    if accumulate and (inputs is None or (node, 0) in captures):
+                if grads_out[0] is None and (n_out == 1 or all(g is None for g in grads_out)):
+                    pass
+                elif type(node) is AccumulateGrad:
+                    if accumulate and (captures is None or node in captures):
                         _run_leaf(node, grads_out[0], create_graph)
+                elif n_out == 1 and node._in_meta is None and not node._has_hooks and not mode.anomaly:
+                    # the common case, inlined: one output, no shape/dtype fix-up, no hooks
+                    saved = node.saved
+                    if saved and (node._versions is not None or saved is _FREED or node._out_idx >= 0):
+                        node._unpack()
+                    grads_in = node.backward(grads_out[0])
+                    if type(grads_in) is not tuple:
+                        grads_in = _as_grad_tuple(node, grads_in)
+                    elif len(grads_in) != len(node.next_functions):
+                        _wrong_count(node, grads_in)
+                    if not retain_graph and saved:
+                        node.saved = _FREED
                 else:
                     grads_in = _run_node(node, grads_out, retain_graph)
-            elif not retain_graph and node.saved is not _FREED and type(node) is not AccumulateGrad:
+            if grads_in is None and not retain_graph and node.saved:
                 node.release()
+            ready = None
             for idx, (nxt, nr) in enumerate(node.next_functions):
                 if nxt is None:
                     continue
                 if grads_in is not None:
                     g = grads_in[idx]
                     if g is not None:
-                        key = (nxt, nr)
+                        key = nxt if nr == 0 else (nxt, nr)
                         prev = buffers.get(key)
                         buffers[key] = g if prev is None else prev + g
                 d = deps[nxt] - 1
                 deps[nxt] = d
                 if d == 0:
-                    heapq.heappush(heap, (-nxt._seq, id(nxt), nxt))
+                    if ready is not None:
+                        push(heap, (-ready._seq, ready))
+                    ready = nxt
+            node = None
+            if ready is not None:
+                if heap and -heap[0][0] > ready._seq:
+                    push(heap, (-ready._seq, ready))
+                else:
+                    node = ready
     finally:
         mode.enabled = prev_enabled
 
@@ -252,8 +280,23 @@ def _run_leaf(node, grad, create_graph):
     _accumulate(leaf, grad, create_graph)
 
 
+def _as_grad_tuple(node, result):
+    result = tuple(result) if type(result) is list else (result,)
+    if len(result) != len(node.next_functions):
+        _wrong_count(node, result)
+    return result
+
+
+def _wrong_count(node, result):
+    raise RuntimeError(f"function {node.name()} returned an incorrect number of gradients (expected "
+                       f"{len(node.next_functions)}, got {len(result)})")
+
+
 def _run_node(node, grads_out, retain_graph):
-    node._unpack()
+    saved = node.saved
+    if saved:
+        if node._versions is not None or saved is _FREED or node._out_idx >= 0:
+            node._unpack()
     if node.num_outputs == 1:
         result = node.backward(grads_out[0])
     else:
@@ -262,8 +305,8 @@ def _run_node(node, grads_out, retain_graph):
                 if g is None:
                     grads_out[k] = _zeros_for(node, k)
         result = node.backward(grads_out)
-    if type(result) is not tuple and type(result) is not list:
-        result = (result,)
+    if type(result) is not tuple:
+        result = tuple(result) if type(result) is list else (result,)
     if len(result) != len(node.next_functions):
         raise RuntimeError(
             f"function {node.name()} returned an incorrect number of gradients (expected "
@@ -278,6 +321,6 @@ def _run_node(node, grads_out, retain_graph):
     if _gm._mode.anomaly:
         from .anomaly import check_node_output
         check_node_output(node, result)
-    if not retain_graph:
+    if not retain_graph and node.saved:
         node.release()
     return result

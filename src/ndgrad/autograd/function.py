@@ -78,9 +78,6 @@ class BackwardCFunction(FunctionCtx, Node):
             out.append(g if fn is not None else None)
         return tuple(out)
 
-    def release(self):
-        Node.release(self)
-
 
 class _FunctionMeta(type):
     """Give every Function subclass its own node class named ``<Name>Backward``."""

@@ -16,14 +16,19 @@ defaults, so creating a node on the hot path only sets the few slots it needs.
 """
 import itertools
 
+import numpy as np
+
 from . import grad_mode as _gm
 
 _FREED = object()  # marks saved tensors released after backward
+_PLAIN = {float, int, bool, complex, type(None), np.ndarray, tuple, list, str}  # saved values without versions
 _seq = itertools.count()
+_mode = _gm._mode
 
 
 class Node:
-    __slots__ = ("next_functions", "saved", "_versions", "_seq", "_in_meta", "__dict__", "__weakref__")
+    __slots__ = ("next_functions", "saved", "_versions", "_seq", "_in_meta", "_out_idx", "__dict__", "__weakref__")
+    # ``_versions`` is only read when ``saved`` is non-empty, so nodes that save nothing skip it.
 
     # Class defaults for rarely set attributes (instances override them in __dict__).
     _pre_hooks = None      # {output_nr: [fn(grad) -> grad | None]} from Tensor.register_hook
@@ -31,17 +36,17 @@ class Node:
     _hooks = None          # [fn(grad_inputs, grad_outputs)] from Node.register_hook
     _node_prehooks = None  # [fn(grad_outputs)] from Node.register_prehook
     _trace = None          # forward stack recorded in anomaly mode
-    _out_idx = -1          # index in ``saved`` of this node's own output, if saved
+    _has_hooks = False     # any of the hook containers above is set (one check on the hot path)
     num_outputs = 1
     materialize_grads = True  # multi-output nodes get zeros for outputs that received no gradient
 
     def __init__(self, *edges):
         self.next_functions = edges
         self.saved = ()
-        self._versions = None
         self._in_meta = None
+        self._out_idx = -1  # index in ``saved`` of this node's own output, if saved
         self._seq = next(_seq)
-        if _gm._mode.anomaly:
+        if _mode.anomaly:
             import traceback
             self._trace = "".join(traceback.format_stack()[:-2])
 
@@ -49,13 +54,14 @@ class Node:
     def save(self, *items):
         """Save tensors (or plain values) for backward, remembering each tensor's version."""
         self.saved = items
-        self._versions = tuple(x._vc[0] if hasattr(x, "_vc") else None for x in items)
+        versions = [None if x.__class__ in _PLAIN else x._vc[0] for x in items]
+        # None when nothing saved is a tensor, so backward skips the version check entirely
+        self._versions = versions if versions.count(None) != len(versions) else None
 
     def save_output(self, out, *others):
         """Save ``others`` plus this node's own output without a reference cycle: the output is
         kept as a detached alias and re-attached to this node when backward builds a graph."""
-        alias = out.detach()
-        alias._vc = out._vc
+        alias = out.detach()  # shares data and version counter
         self.save(*others, alias)
         self._out_idx = len(others)
 
@@ -75,9 +81,11 @@ class Node:
                 "calling backward.")
         versions = self._versions
         if versions is not None:
-            for i, (x, v) in enumerate(zip(saved, versions)):
+            i = 0
+            for x, v in zip(saved, versions):
                 if v is not None and x._vc[0] != v:
                     _raise_modified(self, i, x, v)
+                i += 1
         if self._out_idx >= 0 and _gm._mode.enabled:
             out = saved[self._out_idx]
             if out.grad_fn is None:  # re-attach the output so double backward flows through it
@@ -87,7 +95,6 @@ class Node:
     def release(self):
         if self.saved:
             self.saved = _FREED
-        self._versions = None
 
     # -- torch's public Node API ------------------------------------------------------------
     def name(self):
@@ -109,6 +116,7 @@ class Node:
         if self._hooks is None:
             self._hooks = []
         self._hooks.append(fn)
+        self._has_hooks = True
         return RemovableHandle(self._hooks, fn)
 
     def register_prehook(self, fn):
@@ -116,6 +124,7 @@ class Node:
         if self._node_prehooks is None:
             self._node_prehooks = []
         self._node_prehooks.append(fn)
+        self._has_hooks = True
         return RemovableHandle(self._node_prehooks, fn)
 
     def __call__(self, *grads):

@@ -165,16 +165,18 @@ def unary(input, fn, node_cls=None, save=None, **node_attrs):
     if data.__class__ is not ndarray:
         data = np.asarray(data)
     out = _wrap(data)
-    if node_cls is not None and mode.enabled and input._rg:
+    if node_cls is not None and input._rg and mode.enabled:
         node = node_cls(edge(input))
-        if save == "input":
-            node.save(input)
-        elif save == "output":
-            node.save_output(out)
-        elif save == "both":
-            node.save_output(out, input)
-        for k, v in node_attrs.items():
-            setattr(node, k, v)
+        if save is not None:
+            if save == "output":
+                node.save_output(out)
+            elif save == "input":
+                node.save(input)
+            else:  # "both": (input, output)
+                node.save_output(out, input)
+        if node_attrs:
+            for k, v in node_attrs.items():
+                setattr(node, k, v)
         out.grad_fn = node
         out._rg = True
         if data.dtype != input._data.dtype:
@@ -188,7 +190,19 @@ def binary(x, y, fn, node_cls, save=(True, True)):
     ``save`` says whether (first, second) operand is saved for the formula; a number is saved as
     itself. The node gets edges for both operands ((None, 0) for a number), like torch's.
     """
-    a, b, ad, bd = operands(x, y)
+    # Fast path: same-dtype tensors, or a float tensor with a Python float (no promotion needed).
+    yc = y.__class__
+    if x.__class__ is Tensor and (yc is Tensor and x._data.dtype is y._data.dtype or
+                                  yc is float and x._data.dtype.kind == "f"):
+        a, ad = x, x._data
+        if yc is Tensor:
+            b, bd = y, y._data
+        else:
+            b, bd = None, y
+        promoted = False
+    else:
+        a, b, ad, bd = operands(x, y)
+        promoted = True
     data = fn(ad, bd)
     if data.__class__ is not ndarray:
         data = np.asarray(data)
@@ -196,10 +210,21 @@ def binary(x, y, fn, node_cls, save=(True, True)):
     if mode.enabled and ((a is not None and a._rg) or (b is not None and b._rg)):
         node = node_cls(edge(a) if a is not None else NOEDGE, edge(b) if b is not None else NOEDGE)
         sa, sb = save
-        if sa or sb:
-            node.save(a if a is not None else ad, b if b is not None else bd) if (sa and sb) else \
-                node.save(a if a is not None else ad) if sa else node.save(b if b is not None else bd)
-        record(node, out, a, b)
+        if sa and sb:
+            if a is not None and b is not None:  # inline Node.save for the common two-tensor case
+                node.saved = (a, b)
+                node._versions = [a._vc[0], b._vc[0]]
+            else:
+                node.save(a if a is not None else ad, b if b is not None else bd)
+        elif sa:
+            node.save(a if a is not None else ad)
+        elif sb:
+            node.save(b if b is not None else bd)
+        out.grad_fn = node
+        out._rg = True
+        shape = data.shape
+        if promoted or ad.shape != shape or (b is not None and bd.shape != shape):
+            record(node, out, a, b)
     return out
 
 

@@ -60,9 +60,21 @@ def _add_like(input, other, alpha, ufunc, node_cls):
 
 def add(input, other, *, alpha=1, out=None):
     """input + alpha * other, with broadcasting and torch's type promotion."""
-    if input.__class__ is Tensor and other.__class__ is Tensor and alpha == 1 and out is None \
-            and input._data.dtype is other._data.dtype:
-        # fast path for the most common call: same-dtype tensors
+    oc = other.__class__
+    if input.__class__ is Tensor and alpha == 1 and out is None and (
+            oc is Tensor and input._data.dtype is other._data.dtype or oc is float and input._data.dtype.kind == "f"):
+        # fast path for the most common calls: same-dtype tensors, float tensor + Python float
+        if oc is float:
+            data = input._data + other
+            if data.__class__ is not ndarray:
+                data = np.asarray(data)
+            r = wrap(data)
+            if input._rg and mode.enabled:
+                node = AddBackward0(edge(input), NOEDGE)
+                node.alpha = 1
+                r.grad_fn = node
+                r._rg = True
+            return r
         data = input._data + other._data
         if data.__class__ is not ndarray:
             data = np.asarray(data)
@@ -109,7 +121,8 @@ class MulBackward0(Node):
 
 def mul(input, other, *, out=None):
     """Elementwise product with broadcasting."""
-    return _out(binary(input, other, np.multiply, MulBackward0), out)
+    r = binary(input, other, np.multiply, MulBackward0)
+    return r if out is None else _out(r, out)
 
 
 multiply = mul

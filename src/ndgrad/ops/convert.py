@@ -3,9 +3,12 @@ import numpy as np
 
 from .. import _dtype
 from .._tensor import check_device, device as _device_cls
+from .._tensor_str import set_printoptions, get_printoptions, printoptions
 from ._core import Node, Tensor, wrap, edge, mode, needs_grad, attach, NOEDGE
 
-__all__ = ["clone"]
+# The print options are re-exported here so that ``ndgrad/__init__.py``'s star import of this module
+# publishes them as ``ndgrad.set_printoptions`` (printing is conversion to text).
+__all__ = ["clone", "set_printoptions", "get_printoptions", "printoptions"]
 
 
 class ToCopyBackward0(Node):
@@ -52,16 +55,24 @@ class CloneBackward0(Node):
 
 
 def clone(input, *, memory_format=None):
-    out = wrap(np.array(input._data, copy=True, order="C"))
+    """A copy with its own storage; like torch's default ``preserve_format``, the copy keeps the
+    input's dimension order in memory (a transposed tensor's clone is transposed too)."""
+    order = "C" if memory_format is not None and str(memory_format) == "torch.contiguous_format" else "K"
+    return _clone(input, order)
+
+
+def _clone(input, order):
+    out = wrap(np.array(input._data, copy=True, order=order))
     if mode.enabled and input._rg:
         attach(out, CloneBackward0(edge(input)))
     return out
 
 
 def contiguous(self, memory_format=None):
+    """``self`` if it is C-contiguous, else a C-contiguous copy (grad_fn CloneBackward0)."""
     if self._data.flags.c_contiguous:
         return self
-    return clone(self)
+    return _clone(self, "C")
 
 
 def copy_(self, src, non_blocking=False):
@@ -81,6 +92,7 @@ class CopyBackwards(Node):
 
 
 def _copy_value(self, src):
+    _check_expandable(src._data.shape, self._data.shape)
     data = np.broadcast_to(src._data, self._data.shape).astype(self._data.dtype, copy=True)
     out = wrap(data)
     if needs_grad(self, src):
@@ -89,35 +101,77 @@ def _copy_value(self, src):
     return out
 
 
-def _fill_value(self, value):
+def _check_expandable(src, dst):
+    """torch's error when ``src`` cannot be broadcast to ``dst`` (copy_ does not grow ``self``)."""
+    if src == dst:
+        return
+    n = len(dst)
+    if len(src) > n:
+        raise RuntimeError(f"output with shape {list(dst)} doesn't match the broadcast shape "
+                           f"{list(np.broadcast_shapes(src, dst)) if _broadcastable(src, dst) else list(src)}")
+    for i in range(1, len(src) + 1):
+        a, b = dst[-i], src[-i]
+        if b != a and b != 1:
+            raise RuntimeError(f"The size of tensor a ({a}) must match the size of tensor b ({b}) at "
+                               f"non-singleton dimension {n - i}")
+
+
+def _broadcastable(a, b):
+    try:
+        np.broadcast_shapes(a, b)
+        return True
+    except ValueError:
+        return False
+
+
+def _fill_value(self, value, node_cls):
     if isinstance(value, Tensor):
         if value._data.ndim:
             raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with {value._data.ndim} dimensions.")
-        return _copy_value(self, value)
+        out = wrap(np.full(self._data.shape, value._data, dtype=self._data.dtype))
+        if needs_grad(self, value):
+            from ._core import record
+            record(FillBackward3(edge(self), edge(value)), out, self, value)
+        return out
     out = wrap(np.full(self._data.shape, value, dtype=self._data.dtype))
     if needs_grad(self):
-        attach(out, _FillBackward(edge(self)))
+        attach(out, node_cls(edge(self)))
     return out
 
 
-class _FillBackward(Node):
+class FillBackward2(Node):
+    """``fill_(number)``: the old values are overwritten, so no gradient flows to them."""
+
     __slots__ = ()
 
     def backward(self, grad):
         return grad * 0
 
 
-_FillBackward.__name__ = "FillBackward0"
+class FillBackward3(Node):
+    """``fill_(0-d tensor)``: the value's gradient is the sum of the output's gradient."""
+
+    __slots__ = ()
+
+    def backward(self, grad):
+        return (grad * 0 if self.next_functions[0][0] is not None else None,
+                grad.sum() if self.next_functions[1][0] is not None else None)
+
+
+class ZeroBackward0(FillBackward2):
+    __slots__ = ()
 
 
 def fill_(self, value):
+    """Fill ``self`` with a number or a 0-d tensor, in place."""
     from ._core import inplace
-    return inplace(self, _fill_value, value)
+    return inplace(self, _fill_value, value, FillBackward2)
 
 
 def zero_(self):
+    """Fill ``self`` with zeros, in place."""
     from ._core import inplace
-    return inplace(self, _fill_value, 0)
+    return inplace(self, _fill_value, 0, ZeroBackward0)
 
 
 def _caster(np_dt):
