@@ -11,6 +11,12 @@
 """
 import importlib as _importlib
 
+import numpy as _np
+
+# torch computes 0/0, log(0), overflow silently (nan/inf); so do we. A per-op errstate would cost
+# about a microsecond per op on the hot path, hence the process-wide setting (documented in README).
+_np.seterr(all="ignore")
+
 from ._dtype import (dtype, float16, half, float32, float64, double, bfloat16, int8, int16, short, int32,  # noqa: F401
                      int64, long, uint8, complex64, complex128, cfloat, cdouble, get_default_dtype,
                      set_default_dtype, promote_types, result_type, can_cast, is_floating_point, is_complex)

@@ -1,0 +1,1 @@
+"""Programs behind the ``ndgrad`` command (tutorial walk-through, fine-tuning)."""
