@@ -13,7 +13,7 @@ import numpy as np
 
 __all__ = [
     "dtype", "float16", "half", "float32", "float", "float64", "double", "bfloat16",
-    "int8", "int16", "short", "int32", "int", "int64", "long", "uint8", "bool",
+    "int8", "int16", "short", "int32", "int", "int64", "long", "uint8", "uint16", "uint32", "uint64", "bool",
     "complex64", "complex128", "cfloat", "cdouble",
     "get_default_dtype", "set_default_dtype", "promote_types", "result_type", "can_cast",
     "is_floating_point", "is_complex",
@@ -55,6 +55,11 @@ int16 = short = dtype("int16", np.int16, 1)
 int32 = int = dtype("int32", np.int32, 1)
 int64 = long = dtype("int64", np.int64, 1)
 uint8 = dtype("uint8", np.uint8, 1)
+# torch has these as "shell" dtypes: tensors can hold them (e.g. 16-bit images from NumPy), but
+# promotion with any other dtype is refused and most arithmetic is not implemented for them.
+uint16 = dtype("uint16", np.uint16, 1)
+uint32 = dtype("uint32", np.uint32, 1)
+uint64 = dtype("uint64", np.uint64, 1)
 bool = dtype("bool", np.bool_, 0)
 complex64 = cfloat = dtype("complex64", np.complex64, 3)
 complex128 = cdouble = dtype("complex128", np.complex128, 3)
@@ -75,7 +80,15 @@ class _BFloat16Unsupported:
 
 bfloat16 = _BFloat16Unsupported()
 
-_ALL = (float16, float32, float64, int8, int16, int32, int64, uint8, bool, complex64, complex128)
+_ALL = (float16, float32, float64, int8, int16, int32, int64, uint8, uint16, uint32, uint64, bool, complex64,
+        complex128)
+_SHELL = frozenset(d.np for d in (uint16, uint32, uint64))
+
+# torch's ScalarType names, used in its error messages ("... not implemented for 'Long'").
+SCALAR_NAMES = {np.dtype(k): v for k, v in [
+    ("float16", "Half"), ("float32", "Float"), ("float64", "Double"), ("int8", "Char"), ("int16", "Short"),
+    ("int32", "Int"), ("int64", "Long"), ("uint8", "Byte"), ("uint16", "UInt16"), ("uint32", "UInt32"),
+    ("uint64", "UInt64"), ("bool", "Bool"), ("complex64", "ComplexFloat"), ("complex128", "ComplexDouble")]}
 _FROM_NP = {d.np: d for d in _ALL}
 _BY_NAME = {d.name: d for d in _ALL}
 _BY_NAME.update(half=float16, float=float32, double=float64, short=int16, int=int32, long=int64,
@@ -118,8 +131,10 @@ def from_numpy_dtype(np_dtype):
     d = _FROM_NP.get(np.dtype(np_dtype))
     if d is None:
         raise TypeError(
-            f"can't convert np.ndarray of type {np.dtype(np_dtype)}. The only supported types are: "
-            "float64, float32, float16, complex64, complex128, int64, int32, int16, int8, uint8, and bool.")
+            f"can't convert np.ndarray of type numpy.{np.dtype(np_dtype).type.__name__}. The only supported "
+            "types are: "
+            "float64, float32, float16, complex64, complex128, int64, int32, int16, int8, uint64, uint32, "
+            "uint16, uint8, and bool.")
     return d
 
 
@@ -168,6 +183,9 @@ def promote_np(a, b):
         return a
     r = _PROMOTED.get((a, b))
     if r is None:
+        if a in _SHELL or b in _SHELL:
+            raise RuntimeError("Promotion for uint16, uint32, uint64 types is not supported, attempted to "
+                               f"promote {SCALAR_NAMES[a]} and {SCALAR_NAMES[b]}")
         da, db = _FROM_NP[a], _FROM_NP[b]
         if da._kind < db._kind:
             da, db = db, da

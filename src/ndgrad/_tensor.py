@@ -140,7 +140,6 @@ class Tensor:
     _view_fn = None      # rebuilds this view from _base (used for in-place ops on views)
     _hooks = None        # gradient hooks of a leaf
     _acc = None          # weak reference to this leaf's AccumulateGrad node
-    _inplace_site = None  # "file:line" of the last in-place op (for the modified-in-place error)
     __array_ufunc__ = None  # NumPy defers to Tensor's reflected operators (np.float32(2) * t)
     __array_priority__ = 1000
 
@@ -201,7 +200,7 @@ class Tensor:
             if value._data.dtype != self._data.dtype:
                 raise RuntimeError(
                     f"attempting to assign a gradient with dtype '{_C_TYPE_NAMES[value._data.dtype]}' to a "
-                    f"tensor with grad_dtype '{_SCALAR_NAMES[self._data.dtype]}'. The gradient must match the "
+                    f"tensor with grad_dtype '{_dtype.SCALAR_NAMES[self._data.dtype]}'. The gradient must match the "
                     "tensor's grad_dtype (defaults to the tensor's dtype).")
         self._grad = value
 
@@ -489,9 +488,15 @@ class Tensor:
                     "a view of a leaf Variable that requires grad is being used in an in-place operation.")
 
     def _bump_version(self):
-        self._vc[0] += 1
-        if _gm._mode.anomaly or self._inplace_site is not None:
-            self._inplace_site = _caller_site()
+        """Count an in-place modification, and remember where it happened: the version counter is
+        shared with every view, so the saved-tensor check can name the file and line whichever
+        alias was modified."""
+        vc = self._vc
+        vc[0] += 1
+        if len(vc) == 1:
+            vc.append(_caller_site())
+        else:
+            vc[1] = _caller_site()
 
     @property
     def T(self):
@@ -573,15 +578,12 @@ def _leaf_flag_error(requires_grad):
     return msg
 
 
-# torch's names for dtypes in the assigned-grad error (C type names and ScalarType names).
+# torch's C type names for dtypes, in the assigned-grad error.
 _C_TYPE_NAMES = {np.dtype(k): v for k, v in [
     ("float16", "c10::Half"), ("float32", "float"), ("float64", "double"), ("int8", "signed char"),
     ("int16", "short int"), ("int32", "int"), ("int64", "long int"), ("uint8", "unsigned char"),
-    ("bool", "bool"), ("complex64", "c10::complex<float>"), ("complex128", "c10::complex<double>")]}
-_SCALAR_NAMES = {np.dtype(k): v for k, v in [
-    ("float16", "Half"), ("float32", "Float"), ("float64", "Double"), ("int8", "Char"), ("int16", "Short"),
-    ("int32", "Int"), ("int64", "Long"), ("uint8", "Byte"), ("bool", "Bool"), ("complex64", "ComplexFloat"),
-    ("complex128", "ComplexDouble")]}
+    ("uint16", "unsigned short"), ("uint32", "unsigned int"), ("uint64", "unsigned long"), ("bool", "bool"),
+    ("complex64", "c10::complex<float>"), ("complex128", "c10::complex<double>")]}
 
 
 def _dim_of(dim, ndim):

@@ -163,7 +163,7 @@ class Function(metaclass=_FunctionMeta):
             if dirty:
                 if o.grad_fn is None and o._rg:
                     raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
-                o._vc[0] += 1
+                o._vc[0] += 1  # torch counts mark_dirty as a modification of its own
             if id(o) in ctx._non_diff or o._data.dtype.kind not in "fc":
                 wrapped.append(o)
             else:

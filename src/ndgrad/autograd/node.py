@@ -137,16 +137,26 @@ class Node:
 
 
 def _raise_modified(node, index, tensor, expected):
-    where = ""
-    site = getattr(tensor, "_inplace_site", None)
-    if site:
-        where = f" It was modified in place by {site}."
+    """torch's message for a saved tensor modified in place, plus where the modification happened."""
+    d = tensor._data
+    names = {"float32": "FloatTensor", "float64": "DoubleTensor", "float16": "HalfTensor", "int64": "LongTensor",
+             "int32": "IntTensor", "int16": "ShortTensor", "int8": "CharTensor", "uint8": "ByteTensor",
+             "bool": "BoolTensor"}
+    kind = f"[torch.{names.get(d.dtype.name, d.dtype.name)} {list(d.shape)}]"
+    producer = node if index == node._out_idx else tensor.grad_fn
+    # In-place ops replaced the tensor's grad_fn after it was saved; each took the old history as its
+    # first input, so walk back to the node that existed when ``node`` saved the tensor.
+    while producer is not None and producer is not node and producer._seq > node._seq and producer.next_functions:
+        producer = producer.next_functions[0][0]
+    which = f", which is output {tensor._out_nr if producer is tensor.grad_fn else 0} of {producer.name()}," \
+        if producer is not None else ""
+    vc = tensor._vc
+    where = f" The in-place modification happened at {vc[1]}." if len(vc) > 1 else ""
     raise RuntimeError(
         "one of the variables needed for gradient computation has been modified by an inplace "
-        f"operation: [{tensor.dtype.name} tensor of shape {list(tensor.shape)}], which is output "
-        f"{index} of {node.name()}, is at version {tensor._vc[0]}; expected version {expected} "
-        f"instead.{where} Hint: clone the tensor before modifying it in place, or compute the "
-        "modification out of place.")
+        f"operation: {kind}{which} is at version {vc[0]}; expected version {expected} instead.{where} "
+        f"(The tensor was saved by {node.name()}.) Hint: clone the tensor before modifying it in place, "
+        "or compute the modification out of place.")
 
 
 class AccumulateGrad(Node):

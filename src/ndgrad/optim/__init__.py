@@ -1,1 +1,23 @@
-"""(being written)"""
+"""ndgrad.optim: optimizers and learning-rate schedulers (torch.optim's API).
+
+Example:
+    >>> opt = ndgrad.optim.Adam(model.parameters(), lr=1e-3)
+    >>> sched = ndgrad.optim.lr_scheduler.StepLR(opt, step_size=10, gamma=0.5)
+    >>> for epoch in range(30):
+    ...     for x, y in loader:
+    ...         opt.zero_grad(); loss_fn(model(x), y).backward(); opt.step()
+    ...     sched.step()
+"""
+from .optimizer import Optimizer  # noqa: F401
+from .sgd import SGD  # noqa: F401
+from .adam import Adam  # noqa: F401
+from .adamw import AdamW  # noqa: F401
+from .rmsprop import RMSprop  # noqa: F401
+from .adagrad import Adagrad  # noqa: F401
+from .adamax import Adamax  # noqa: F401
+from .nadam import NAdam  # noqa: F401
+from .radam import RAdam  # noqa: F401
+from . import lr_scheduler  # noqa: F401
+
+__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adamax", "NAdam", "RAdam",
+           "lr_scheduler"]
