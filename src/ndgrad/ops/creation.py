@@ -1,15 +1,21 @@
 """Tensor creation: tensor, zeros, ones, arange, random tensors, and the random generator.
 
+dtype inference follows torch: Python floats give the default dtype (float32), ints int64, bools
+bool, complex numbers the default complex dtype; NumPy arrays, NumPy scalars and tensors keep
+their dtype, and a list mixing them is promoted with torch's rules.
+
 Random numbers come from NumPy's PCG64 generator, seeded by ``manual_seed``; the streams are
 reproducible within ndgrad but are not the same numbers torch's Mersenne Twister produces.
 """
+import builtins as _b
 import math
 import numbers
+import warnings
 
 import numpy as np
 
 from .. import _dtype
-from .._tensor import Tensor, _wrap, _to_numpy_nested, check_device
+from .._tensor import Tensor, Size, _wrap, _to_numpy_nested, check_device, device as _device
 
 __all__ = ["tensor", "as_tensor", "asarray", "from_numpy", "zeros", "ones", "full", "empty",
            "zeros_like", "ones_like", "full_like", "empty_like", "arange", "range", "linspace",
@@ -18,28 +24,38 @@ __all__ = ["tensor", "as_tensor", "asarray", "from_numpy", "zeros", "ones", "ful
            "Generator", "default_generator", "get_rng_state", "set_rng_state", "scalar_tensor",
            "empty_strided", "tril_indices", "triu_indices", "complex", "polar"]
 
-_builtin_range = range
+_INT64_MIN, _UINT64_MAX = -(1 << 63), (1 << 64) - 1
 
 
+# -- random generator ------------------------------------------------------------------------------
 class Generator:
-    """torch.Generator: an independent random stream (``manual_seed``, ``seed``, ``initial_seed``)."""
+    """torch.Generator: an independent random stream (``manual_seed``, ``seed``, ``initial_seed``).
+
+    Example:
+        >>> g = ndgrad.Generator().manual_seed(0)
+        >>> ndgrad.rand(2, generator=g).shape
+        torch.Size([2])
+    """
 
     def __init__(self, device="cpu"):
         check_device(device)
-        self._seed = 67280421310721
+        self.device = _device("cpu")
+        self._seed = 67280421310721  # torch's default seed
         self.np = np.random.default_rng(self._seed)
-        self.device = device
 
     def manual_seed(self, seed):
-        seed = int(seed)
-        if seed < 0:
-            seed = seed & 0xFFFF_FFFF_FFFF_FFFF
+        """Reset the stream from ``seed`` (an int in [-2**63, 2**64)); returns the generator."""
+        seed = _b.int(seed)
+        if not _INT64_MIN <= seed <= _UINT64_MAX:
+            raise ValueError("Overflow when unpacking long long")
+        seed &= _UINT64_MAX  # negative seeds wrap, as in torch
         self._seed = seed
         self.np = np.random.default_rng(seed)
         return self
 
     def seed(self):
-        s = int.from_bytes(np.random.default_rng().bytes(8), "little") & 0x7FFF_FFFF_FFFF_FFFF
+        """Seed from fresh OS entropy and return that seed."""
+        s = _b.int.from_bytes(np.random.default_rng().bytes(8), "little") & 0x7FFF_FFFF_FFFF_FFFF
         self.manual_seed(s)
         return s
 
@@ -47,13 +63,19 @@ class Generator:
         return self._seed
 
     def get_state(self):
+        """The stream's state as a uint8 tensor (restore it with ``set_state``)."""
         import json
-        state = json.dumps(self.np.bit_generator.state).encode()
+        state = json.dumps({"seed": self._seed, "state": self.np.bit_generator.state}).encode()
         return _wrap(np.frombuffer(state, dtype=np.uint8).copy())
 
-    def set_state(self, state):
+    def set_state(self, new_state):
         import json
-        self.np.bit_generator.state = json.loads(bytes(state._data.astype(np.uint8)).decode())
+        if not isinstance(new_state, Tensor) or new_state._data.dtype != np.uint8:
+            raise TypeError(f"expected a torch.ByteTensor, but got {type(new_state).__name__}")
+        state = json.loads(bytes(new_state._data).decode())
+        self._seed = state["seed"]
+        self.np = np.random.default_rng()
+        self.np.bit_generator.state = state["state"]
         return self
 
 
@@ -61,7 +83,13 @@ default_generator = Generator()
 
 
 def manual_seed(seed):
-    """Seed the default generator (and return it), like torch.manual_seed."""
+    """Seed the default generator and return it (torch.manual_seed).
+
+    Example:
+        >>> _ = ndgrad.manual_seed(0); a = ndgrad.rand(3)
+        >>> _ = ndgrad.manual_seed(0); bool((ndgrad.rand(3) == a).all())
+        True
+    """
     return default_generator.manual_seed(seed)
 
 
@@ -77,88 +105,230 @@ def get_rng_state():
     return default_generator.get_state()
 
 
-def set_rng_state(state):
-    default_generator.set_state(state)
+def set_rng_state(new_state):
+    default_generator.set_state(new_state)
 
 
 def _rng(generator):
     return (generator or default_generator).np
 
 
+# -- shared argument handling ----------------------------------------------------------------------
 def _finish(data, requires_grad, device=None):
-    check_device(device)
+    if device is not None:
+        check_device(device)
     t = _wrap(data)
     if requires_grad:
-        t.requires_grad_(True)
+        if data.dtype.kind not in "fc":
+            raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
+        t._rg = True
     return t
 
 
 def _np_dtype(dtype, default=None):
     if dtype is None:
         return default if default is not None else _dtype.default.np
+    if dtype.__class__ is _dtype.dtype:
+        return dtype.np
     return _dtype.to_dtype(dtype).np
 
 
-def _size(size):
-    """Accept ``zeros(2, 3)``, ``zeros((2, 3))``, ``zeros([2, 3])`` and ``zeros(torch.Size(...))``."""
-    if len(size) == 1 and isinstance(size[0], (tuple, list)):
-        size = size[0]
+def _size(args, fname, size_kw=None):
+    """The shape from ``f(2, 3)``, ``f((2, 3))``, ``f([2, 3])``, ``f(Size)`` or ``f(size=...)``."""
+    if size_kw is not None:
+        if args:
+            raise TypeError(f"{fname}() got multiple values for argument 'size'")
+        args = (size_kw,)
+    if len(args) == 1 and isinstance(args[0], (tuple, list)):
+        args = args[0]
+    for s in args:
+        if s.__class__ is not _b.int:
+            break
+    else:  # the common case: plain Python ints
+        for s in args:
+            if s < 0:
+                _negative(args, fname)
+        return tuple(args)
     out = []
-    for s in size:
+    for s in args:
+        if isinstance(s, (tuple, list)):
+            raise TypeError(f"{fname}() takes 1 positional argument but {len(args)} were given")
         if isinstance(s, Tensor):
-            s = int(s)
-        if not isinstance(s, (int, np.integer)) or isinstance(s, bool):
-            raise TypeError(f"size must be a tuple of ints, but got an element of type {type(s).__name__}")
+            if s._data.ndim or s._data.dtype.kind not in "iub":
+                raise TypeError(f"{fname}(): argument 'size' must be tuple of ints, but found element of "
+                                "type Tensor")
+            s = s._data.item()
+        elif not isinstance(s, (_b.int, np.integer)):
+            raise TypeError(f"{fname}(): argument 'size' (position 1) must be tuple of ints, not "
+                            f"{type(s).__name__}")
+        out.append(_b.int(s))
+    for s in out:
         if s < 0:
-            raise RuntimeError(f"Trying to create tensor with negative dimension {s}: {list(size)}")
-        out.append(int(s))
+            _negative(out, fname)
     return tuple(out)
 
 
+def _negative(size, fname):
+    if fname == "zeros":
+        raise RuntimeError("zeros: Dimension size must be non-negative.")
+    raise RuntimeError(f"Trying to create tensor with negative dimension {min(size)}: {list(size)}")
+
+
+def _shape_arg(size, fname):
+    """A ``size`` argument that must be a sequence (``full``, ``randint``, ``normal``)."""
+    if not isinstance(size, (tuple, list)):
+        raise TypeError(f"{fname}(): argument 'size' must be tuple of ints, not {type(size).__name__}")
+    return _size((size,), fname)
+
+
+def _check_tensor(input, fname):
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{fname}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
+
+
+# -- tensor(): data to array with torch's dtype inference ------------------------------------------
+def _check_np_dtype(dt):
+    if dt.kind not in "biufc" or dt not in _dtype._FROM_NP:
+        _dtype.from_numpy_dtype(dt)  # raises torch's "can't convert np.ndarray of type ..." TypeError
+
+
 def _infer_np(data):
-    """NumPy array for ``tensor(data)`` with torch's dtype inference for Python data."""
+    """A new NumPy array for ``tensor(data)``, with torch's dtype inference for Python data."""
     if isinstance(data, Tensor):
-        return data._data.copy()
+        return np.array(data._data, copy=True, order="K")
     if isinstance(data, np.ndarray):
-        if data.dtype.kind not in "biufc":
-            raise TypeError(f"can't convert np.ndarray of type {data.dtype}. The only supported types are: "
-                            "float64, float32, float16, complex64, complex128, int64, int32, int16, int8, uint8, and bool.")
-        return data.copy()
+        _check_np_dtype(data.dtype)
+        return np.array(data, copy=True, order="K")  # torch keeps the array's memory layout
     if isinstance(data, np.generic):
+        _check_np_dtype(data.dtype)
         return np.array(data)
+    cls = data.__class__
+    if cls is _b.float:
+        return np.array(data, dtype=_dtype.default.np)
+    if cls is _b.int:
+        _check_int_range(data)
+        return np.array(data, dtype=np.int64)
+    if cls is _b.bool:
+        return np.array(data)
+    if isinstance(data, str):
+        raise ValueError("too many dimensions 'str'")
+    if not isinstance(data, (list, tuple, _b.range, numbers.Number)):
+        raise RuntimeError(f"Could not infer dtype of {type(data).__name__}")
     nested = _to_numpy_nested(data)
-    if isinstance(data, str) or (isinstance(nested, list) and _has_str(nested)):
-        raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
     try:
         arr = np.array(nested)
-    except ValueError as e:
-        raise ValueError(f"expected sequence of equal-length lists to build a tensor: {e}") from None
-    if arr.dtype == object:
-        raise TypeError(f"could not convert data of type {type(data).__name__} to a tensor: "
-                        "expected numbers or (nested) sequences of numbers of equal length")
-    k = arr.dtype.kind
-    if k == "f" and not _has_np_floats(data):
-        arr = arr.astype(_dtype.default.np)
-    elif k == "i" or k == "u":
-        arr = arr.astype(np.int64)
-    elif k == "c" and not isinstance(data, np.ndarray):
-        arr = arr.astype(_dtype.default.value.to_complex().np)
-    elif arr.size == 0 and k == "f":
-        arr = arr.astype(_dtype.default.np)
+    except (ValueError, TypeError, OverflowError):
+        _diagnose(data)
+        raise
+    kind = arr.dtype.kind
+    if kind == "O" or kind == "U" or kind == "S":
+        _diagnose(data)
+        raise RuntimeError(f"Could not infer dtype of {type(data).__name__}")
+    if isinstance(data, (list, tuple)) and _has_typed(data):
+        return arr.astype(_typed_dtype(data), copy=False)
+    if kind == "f":
+        return arr.astype(_dtype.default.np, copy=False)
+    if kind == "i":
+        return arr.astype(np.int64, copy=False)
+    if kind == "u":  # NumPy chose uint64: some int was >= 2**63
+        raise ValueError("Overflow when unpacking long long")
+    if kind == "c":
+        return arr.astype(_dtype.default.value.to_complex().np, copy=False)
     return arr
 
 
-def _has_str(x):
-    return any(isinstance(v, str) or (isinstance(v, list) and _has_str(v)) for v in x)
+def _check_int_range(v):
+    if not _INT64_MIN <= v < (1 << 63):
+        raise ValueError("Overflow when unpacking long long")
 
 
-def _has_np_floats(data):
-    """True when the data holds NumPy float64 arrays/tensors (then torch keeps float64)."""
-    if isinstance(data, (list, tuple)):
-        return any(_has_np_floats(x) for x in data)
-    if isinstance(data, Tensor):
-        return data._data.dtype == np.float64
-    return isinstance(data, (np.ndarray, np.floating)) and data.dtype == np.float64
+def _has_typed(data):
+    """True when a (nested) list holds NumPy arrays/scalars or tensors, whose dtypes count."""
+    stack = [data]
+    while stack:
+        x = stack.pop()
+        for v in x:
+            if isinstance(v, (list, tuple)):
+                stack.append(v)
+            elif isinstance(v, (np.ndarray, np.generic, Tensor)):
+                return True
+    return False
+
+
+def _scalar_np_dtype(v):
+    """torch's dtype for one element of a list (before promotion across the list)."""
+    if isinstance(v, Tensor):
+        return v._data.dtype
+    if isinstance(v, (np.ndarray, np.generic)):
+        return v.dtype
+    if isinstance(v, _b.bool):
+        return np.dtype(np.bool_)
+    if isinstance(v, _b.int):
+        return np.dtype(np.int64)
+    if isinstance(v, _b.complex):
+        return _dtype.default.value.to_complex().np
+    return _dtype.default.np
+
+
+def _typed_dtype(data):
+    """Promote the dtypes of every element of a list holding NumPy values or tensors."""
+    result = None
+    stack = [data]
+    while stack:
+        x = stack.pop()
+        for v in x:
+            if isinstance(v, (list, tuple)):
+                stack.append(v)
+                continue
+            d = _scalar_np_dtype(v)
+            _check_np_dtype(d)
+            result = d if result is None else _dtype.promote_np(result, d)
+    return result if result is not None else _dtype.default.np
+
+
+def _is_seq(x):
+    return isinstance(x, (list, tuple, _b.range)) or (isinstance(x, (np.ndarray, Tensor)) and x.ndim > 0)
+
+
+def _diagnose(data):
+    """Raise torch's error for data NumPy could not turn into a regular array."""
+    sizes = []
+    x = data
+    while _is_seq(x):  # torch reads the shape from the first element at each depth
+        sizes.append(len(x))
+        if len(x) == 0:
+            break
+        x = x[0]
+    if isinstance(x, str):
+        raise ValueError("too many dimensions 'str'")
+    is_int = True
+    stack = [data]
+    while stack:  # element types, as torch's dtype inference sees them
+        v = stack.pop()
+        if _is_seq(v):
+            stack.extend(v)
+        elif isinstance(v, str):
+            raise TypeError("new(): invalid data type 'str'")
+        elif isinstance(v, (_b.float, _b.complex, np.floating, np.complexfloating)):
+            is_int = False
+        elif isinstance(v, _b.int) and not isinstance(v, _b.bool):
+            _check_int_range(v)
+        elif not isinstance(v, (numbers.Number, np.generic, Tensor, np.ndarray)):
+            raise RuntimeError(f"Could not infer dtype of {type(v).__name__}")
+    stack = [(data, 0)]
+    while stack:  # the store pass: every sequence must have the size its depth requires
+        v, dim = stack.pop()
+        if dim == len(sizes):
+            if _is_seq(v):
+                if is_int:
+                    raise TypeError(f"'{type(v).__name__}' object cannot be interpreted as an integer")
+                raise TypeError(f"must be real number, not {type(v).__name__}")
+            continue
+        if not _is_seq(v):
+            raise TypeError("not a sequence")
+        if len(v) != sizes[dim]:
+            raise ValueError(f"expected sequence of length {sizes[dim]} at dim {dim} (got {len(v)})")
+        stack.extend((item, dim + 1) for item in reversed(list(v)))
 
 
 def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=False):
@@ -167,219 +337,456 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
     Example:
         >>> ndgrad.tensor([[1., 2.], [3., 4.]]).dtype
         torch.float32
+        >>> ndgrad.tensor([1, 2]).dtype
+        torch.int64
     """
+    if isinstance(data, Tensor):
+        warnings.warn("To copy construct from a tensor, it is recommended to use sourceTensor.detach().clone() "
+                      "or sourceTensor.detach().clone().requires_grad_(True), rather than "
+                      "torch.tensor(sourceTensor).", UserWarning, stacklevel=2)
     arr = _infer_np(data)
     if dtype is not None:
-        arr = arr.astype(_dtype.to_dtype(dtype).np, copy=False)
-    return _finish(np.ascontiguousarray(arr) if arr.ndim else arr, requires_grad, device)
+        arr = arr.astype(_np_dtype(dtype), copy=False)
+    return _finish(arr, requires_grad, device)
 
 
 def as_tensor(data, dtype=None, device=None):
-    """Like ``tensor`` but shares memory with a NumPy array / tensor when no conversion is needed."""
+    """Like ``tensor`` but shares memory with a NumPy array / tensor when no conversion is needed.
+
+    Example:
+        >>> a = np.array([1., 2.]); t = ndgrad.as_tensor(a); a[0] = 5.
+        >>> t
+        tensor([5., 2.], dtype=torch.float64)
+    """
     check_device(device)
     if isinstance(data, Tensor):
-        return data if dtype is None or data.dtype is _dtype.to_dtype(dtype) else data.to(dtype)
-    if isinstance(data, np.ndarray) and data.dtype.kind in "biufc":
-        arr = data if dtype is None else data.astype(_dtype.to_dtype(dtype).np, copy=False)
-        return _wrap(arr)
+        return data if dtype is None or data._data.dtype == _np_dtype(dtype) else data.to(dtype)
+    if isinstance(data, np.ndarray) and data.dtype.kind in "biufc" and data.dtype in _dtype._FROM_NP:
+        return _wrap(data if dtype is None else data.astype(_np_dtype(dtype), copy=False))
     return tensor(data, dtype=dtype)
 
 
 def asarray(obj, *, dtype=None, device=None, copy=None, requires_grad=False):
-    t = tensor(obj, dtype=dtype) if copy else as_tensor(obj, dtype=dtype, device=device)
+    """torch.asarray: shares memory like ``as_tensor`` unless ``copy=True``."""
+    if copy:
+        t = tensor(obj.detach() if isinstance(obj, Tensor) else obj, dtype=dtype, device=device)
+    else:
+        t = as_tensor(obj, dtype=dtype, device=device)
     if requires_grad:
         t.requires_grad_(True)
     return t
 
 
 def from_numpy(ndarray):
-    """A tensor sharing memory with ``ndarray`` (writes to one show in the other)."""
+    """A tensor sharing memory with ``ndarray`` (writes to one show in the other).
+
+    Example:
+        >>> a = np.zeros(2); t = ndgrad.from_numpy(a); t.add_(1); a
+        array([1., 1.])
+    """
     if not isinstance(ndarray, np.ndarray):
         raise TypeError(f"expected np.ndarray (got {type(ndarray).__name__})")
-    _dtype.from_numpy_dtype(ndarray.dtype)
+    _check_np_dtype(ndarray.dtype)
     return _wrap(ndarray)
 
 
 def scalar_tensor(s, *, dtype=None, device=None, requires_grad=False):
+    if isinstance(s, Tensor):
+        s = s.item()
     return _finish(np.array(s, dtype=_np_dtype(dtype)), requires_grad, device)
 
 
-def zeros(*size, dtype=None, device=None, requires_grad=False, out=None, layout=None, pin_memory=False):
-    return _finish(np.zeros(_size(size), dtype=_np_dtype(dtype)), requires_grad, device)
+# -- filled tensors --------------------------------------------------------------------------------
+def zeros(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False,
+          **kw):
+    """A tensor of zeros: ``zeros(2, 3)``, ``zeros((2, 3))``, ``zeros(size=(2, 3))``.
+
+    Example:
+        >>> ndgrad.zeros(2, dtype=ndgrad.int64)
+        tensor([0, 0])
+    """
+    return _finish(np.zeros(_size(size, "zeros", _size_kw(kw, "zeros")), dtype=_np_dtype(dtype)),
+                   requires_grad, device)
 
 
-def ones(*size, dtype=None, device=None, requires_grad=False, out=None, layout=None, pin_memory=False):
-    return _finish(np.ones(_size(size), dtype=_np_dtype(dtype)), requires_grad, device)
+def ones(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False, **kw):
+    """A tensor of ones (same size forms as ``zeros``)."""
+    return _finish(np.ones(_size(size, "ones", _size_kw(kw, "ones")), dtype=_np_dtype(dtype)),
+                   requires_grad, device)
 
 
-def empty(*size, dtype=None, device=None, requires_grad=False, out=None, layout=None, pin_memory=False,
-          memory_format=None):
-    return _finish(np.empty(_size(size), dtype=_np_dtype(dtype)), requires_grad, device)
+def empty(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False,
+          memory_format=None, **kw):
+    """An uninitialised tensor (same size forms as ``zeros``)."""
+    return _finish(np.empty(_size(size, "empty", _size_kw(kw, "empty")), dtype=_np_dtype(dtype)),
+                   requires_grad, device)
 
 
-def empty_strided(size, stride, *, dtype=None, device=None, requires_grad=False):
-    return empty(*size, dtype=dtype, device=device, requires_grad=requires_grad)
+def _size_kw(kw, fname):
+    if not kw:
+        return None
+    if _b.set(kw) != {"size"}:
+        name = next(k for k in kw if k != "size")
+        raise TypeError(f"{fname}() got an unexpected keyword argument '{name}'")
+    return kw["size"]
+
+
+def empty_strided(size, stride, *, dtype=None, layout=None, device=None, requires_grad=False,
+                  pin_memory=False):
+    """An uninitialised tensor with the given element strides."""
+    size, stride = _shape_arg(size, "empty_strided"), tuple(_b.int(s) for s in stride)
+    if len(size) != len(stride):
+        raise RuntimeError(f"mismatch in length of strides and shape")
+    np_dt = np.dtype(_np_dtype(dtype))
+    n = 1 + _b.sum((s - 1) * st for s, st in zip(size, stride)) if all(size) else 0
+    buf = np.empty(n, dtype=np_dt)
+    data = np.lib.stride_tricks.as_strided(buf, size, tuple(st * np_dt.itemsize for st in stride))
+    return _finish(data, requires_grad, device)
 
 
 def _fill_dtype(value):
-    if isinstance(value, bool):
-        return np.bool_
-    if isinstance(value, numbers.Integral):
-        return np.int64
-    if isinstance(value, complex):
+    """torch.full's dtype for a fill value: bool, int64, default complex or default float."""
+    if isinstance(value, _b.bool):
+        return np.dtype(np.bool_)
+    if isinstance(value, (_b.int, np.integer)):
+        return np.dtype(np.int64)
+    if isinstance(value, (_b.complex, np.complexfloating)):
         return _dtype.default.value.to_complex().np
     return _dtype.default.np
 
 
-def full(size, fill_value, *, dtype=None, device=None, requires_grad=False, out=None, layout=None):
-    if isinstance(fill_value, Tensor):
-        fill_value = fill_value.item()
+def _fill_number(value, fname):
+    """A fill value as a Python number (0-d tensors that need no grad are accepted, as in torch)."""
+    if isinstance(value, Tensor):
+        if value._data.ndim == 0 and not value._rg:
+            return value._data.item()
+    elif isinstance(value, (numbers.Number, np.generic)):
+        return value
+    raise TypeError(f"{fname}(): argument 'fill_value' (position 2) must be Number, not {type(value).__name__}")
+
+
+def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None, requires_grad=False,
+         pin_memory=False):
+    """A tensor of ``size`` filled with ``fill_value``; dtype from the value (bool, int64, float).
+
+    Example:
+        >>> ndgrad.full((2,), 7)
+        tensor([7, 7])
+    """
+    fill_value = _fill_number(fill_value, "full")
     np_dt = _np_dtype(dtype, _fill_dtype(fill_value))
-    return _finish(np.full(_size((size,) if isinstance(size, int) else (size,)), fill_value, dtype=np_dt),
-                   requires_grad, device)
+    return _finish(np.full(_shape_arg(size, "full"), fill_value, dtype=np_dt), requires_grad, device)
 
 
-def _like_dtype(input, dtype):
-    return input._data.dtype if dtype is None else _dtype.to_dtype(dtype).np
+def _like(input, dtype, fname):
+    _check_tensor(input, fname)
+    return input._data.shape, (input._data.dtype if dtype is None else _np_dtype(dtype))
 
 
-def zeros_like(input, *, dtype=None, device=None, requires_grad=False, memory_format=None, layout=None):
-    return _finish(np.zeros(input._data.shape, dtype=_like_dtype(input, dtype)), requires_grad, device)
+def zeros_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
+    shape, dt = _like(input, dtype, "zeros_like")
+    return _finish(np.zeros(shape, dtype=dt), requires_grad, device)
 
 
-def ones_like(input, *, dtype=None, device=None, requires_grad=False, memory_format=None, layout=None):
-    return _finish(np.ones(input._data.shape, dtype=_like_dtype(input, dtype)), requires_grad, device)
+def ones_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
+    shape, dt = _like(input, dtype, "ones_like")
+    return _finish(np.ones(shape, dtype=dt), requires_grad, device)
 
 
-def empty_like(input, *, dtype=None, device=None, requires_grad=False, memory_format=None, layout=None):
-    return _finish(np.empty(input._data.shape, dtype=_like_dtype(input, dtype)), requires_grad, device)
+def empty_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
+    shape, dt = _like(input, dtype, "empty_like")
+    return _finish(np.empty(shape, dtype=dt), requires_grad, device)
 
 
-def full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False, memory_format=None, layout=None):
-    return _finish(np.full(input._data.shape, fill_value, dtype=_like_dtype(input, dtype)), requires_grad, device)
+def full_like(input, fill_value, *, dtype=None, layout=None, device=None, requires_grad=False,
+              memory_format=None):
+    shape, dt = _like(input, dtype, "full_like")
+    return _finish(np.full(shape, _fill_number(fill_value, "full_like"), dtype=dt), requires_grad, device)
 
 
-def _num(x):
-    return x.item() if isinstance(x, (Tensor, np.generic)) else x
+# -- ranges ----------------------------------------------------------------------------------------
+def _num(x, fname, arg):
+    if isinstance(x, Tensor):
+        return x._data.item()
+    if isinstance(x, np.generic):
+        return x.item()
+    if not isinstance(x, numbers.Number):
+        raise TypeError(f"{fname}(): argument '{arg}' must be Number, not {type(x).__name__}")
+    return x
 
 
-def arange(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=False, out=None, layout=None):
-    """Values in [start, end) spaced by ``step``; int64 for integer arguments, else the default float."""
-    start, end, step = _num(start), _num(end), _num(step)
+def _not_implemented(what, np_dt):
+    raise NotImplementedError(f"\"{what}\" not implemented for '{_dtype.SCALAR_NAMES[np.dtype(np_dt)]}'")
+
+
+def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, device=None,
+           requires_grad=False):
+    """Values in [start, end) spaced by ``step``: int64 for integer arguments, else the default float.
+
+    Example:
+        >>> ndgrad.arange(0, 1, 0.25)
+        tensor([0.0000, 0.2500, 0.5000, 0.7500])
+    """
     if end is None:
         start, end = 0, start
+    start, end, step = _num(start, "arange", "start"), _num(end, "arange", "end"), _num(step, "arange", "step")
+    is_int = all(isinstance(v, numbers.Integral) for v in (start, end, step))
+    np_dt = np.dtype(_np_dtype(dtype, np.int64 if is_int else None))
+    if np_dt.kind == "b":
+        _not_implemented("arange_cpu", np_dt)
+    if not (math.isfinite(start) and math.isfinite(end)):
+        raise RuntimeError(f"unsupported range: {start} -> {end}")
     if step == 0:
         raise RuntimeError("step must be nonzero")
-    if (end - start) * step < 0:
-        raise RuntimeError("upper bound and larger bound inconsistent with step sign")
-    is_int = all(isinstance(v, numbers.Integral) for v in (start, end, step))
-    np_dt = _np_dtype(dtype, np.int64 if is_int else None)
-    n = max(0, math.ceil((end - start) / step))
+    if (step > 0 and end < start) or (step < 0 and end > start):
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
     if is_int:
-        data = np.arange(start, end, step, dtype=np.int64).astype(np_dt, copy=False)
+        n = max(0, -((start - end) // step))
     else:
+        n = max(0, math.ceil((_b.float(end) - _b.float(start)) / _b.float(step)))
+    if n > 2 ** 62:
+        raise RuntimeError("invalid size, possible overflow?")
+    if np_dt.kind in "iu":  # torch steps in the integer type (a step below 1 becomes 0)
+        istart, istep = _b.int(start), _b.int(step)
+        if istep == 0:
+            raise ValueError("step must be nonzero")
+        data = (istart + np.arange(n, dtype=np.int64) * istep).astype(np_dt, copy=False)
+    elif is_int:
+        data = np.arange(start, start + n * step, step, dtype=np.int64)[:n].astype(np_dt)
+    else:  # torch accumulates in double: start + i * step
         data = (start + np.arange(n, dtype=np.float64) * step).astype(np_dt)
     return _finish(data, requires_grad, device)
 
 
-def range(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=False):
+def range(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
     """Deprecated torch.range: like arange but includes ``end``; default float dtype."""
+    warnings.warn("torch.range is deprecated and will be removed in a future release because its behavior "
+                  "is inconsistent with Python's range builtin. Instead, use torch.arange, which produces "
+                  "values in [start, end).", UserWarning, stacklevel=2)
     if end is None:
         start, end = 0, start
-    n = int(math.floor((end - start) / step)) + 1
-    data = (start + np.arange(n, dtype=np.float64) * step).astype(_np_dtype(dtype))
+    start, end, step = _num(start, "range", "start"), _num(end, "range", "end"), _num(step, "range", "step")
+    n = _b.int(math.floor((end - start) / step)) + 1
+    data = (start + np.arange(max(n, 0), dtype=np.float64) * step).astype(_np_dtype(dtype))
     return _finish(data, requires_grad, device)
 
 
-def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False, out=None, layout=None):
-    start, end = _num(start), _num(end)
-    if not isinstance(steps, numbers.Integral) or steps < 0:
-        raise RuntimeError("linspace(): number of steps must be non-negative")
-    data = np.linspace(start, end, int(steps), dtype=np.float64).astype(_np_dtype(dtype))
-    return _finish(data, requires_grad, device)
+def _steps_arg(steps, fname):
+    if isinstance(steps, Tensor) and steps._data.ndim == 0 and steps._data.dtype.kind in "iu":
+        steps = steps._data.item()
+    if not isinstance(steps, (_b.int, np.integer)) or isinstance(steps, _b.bool):
+        raise TypeError(f"{fname}(): argument 'steps' (position 3) must be int, not {type(steps).__name__}")
+    if steps < 0:
+        raise RuntimeError("number of steps must be non-negative")
+    return _b.int(steps)
 
 
-def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_grad=False):
-    data = np.logspace(_num(start), _num(end), int(steps), base=base).astype(_np_dtype(dtype))
-    return _finish(data, requires_grad, device)
+def _linspace_np(start, end, steps, np_dt):
+    """torch's linspace kernel: the first half counts up from ``start``, the second half down from
+    ``end`` (so both ends are exact); in the output type, or in double for integer outputs."""
+    calc = np.dtype(np.float64) if np_dt.kind in "iu" else np_dt
+    idx = np.arange(steps)
+    if steps == 1:
+        return np.array([start], dtype=calc).astype(np_dt)
+    s, e = np.array(start, dtype=calc)[()], np.array(end, dtype=calc)[()]
+    step = (e - s) / calc.type(steps - 1)
+    half = steps // 2
+    out = np.empty(steps, dtype=calc)
+    out[:half] = s + step * idx[:half].astype(calc)
+    out[half:] = e - step * (steps - idx[half:] - 1).astype(calc)
+    return out.astype(np_dt, copy=False)
 
 
-def eye(n, m=None, *, dtype=None, device=None, requires_grad=False, out=None, layout=None):
-    if n < 0 or (m is not None and m < 0):
-        raise RuntimeError(f"n must be greater or equal to 0, got {n if n < 0 else m}")
-    return _finish(np.eye(n, m, dtype=_np_dtype(dtype)), requires_grad, device)
+def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
+    """``steps`` values evenly spaced from ``start`` to ``end`` inclusive (default float dtype).
+
+    Example:
+        >>> ndgrad.linspace(0, 1, 5)
+        tensor([0.0000, 0.2500, 0.5000, 0.7500, 1.0000])
+    """
+    start, end = _num(start, "linspace", "start"), _num(end, "linspace", "end")
+    steps = _steps_arg(steps, "linspace")
+    is_complex = isinstance(start, _b.complex) or isinstance(end, _b.complex)
+    np_dt = np.dtype(_np_dtype(dtype, _dtype.default.value.to_complex().np if is_complex else None))
+    if np_dt.kind == "b":
+        _not_implemented("linspace_cpu", np_dt)
+    if np_dt.kind in "iu":
+        start, end = _b.int(start), _b.int(end)
+    return _finish(_linspace_np(start, end, steps, np_dt), requires_grad, device)
 
 
+def logspace(start, end, steps, base=10.0, *, out=None, dtype=None, layout=None, device=None,
+             requires_grad=False):
+    """``base ** linspace(start, end, steps)``.
+
+    Example:
+        >>> ndgrad.logspace(0, 2, 3)
+        tensor([  1.,  10., 100.])
+    """
+    start, end = _num(start, "logspace", "start"), _num(end, "logspace", "end")
+    steps = _steps_arg(steps, "logspace")
+    np_dt = np.dtype(_np_dtype(dtype))
+    if np_dt.kind == "b":
+        _not_implemented("logspace_cpu", np_dt)
+    exps = _linspace_np(start, end, steps, np.dtype(np.float64))
+    return _finish(np.power(_b.float(base), exps).astype(np_dt), requires_grad, device)
+
+
+def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
+    """The ``n`` x ``m`` identity matrix (``m`` defaults to ``n``)."""
+    vals = []
+    for name, v in (("n", n), ("m", m)):
+        if isinstance(v, Tensor) and v._data.ndim == 0 and v._data.dtype.kind in "iu":
+            v = v._data.item()
+        if v is not None and (not isinstance(v, (_b.int, np.integer)) or isinstance(v, _b.bool)):
+            raise TypeError(f"eye(): argument '{name}' must be int, not {type(v).__name__}")
+        if v is not None and v < 0:
+            raise RuntimeError(f"{name} must be greater or equal to 0, got {v}")
+        vals.append(v)
+    return _finish(np.eye(vals[0], vals[1], dtype=_np_dtype(dtype)), requires_grad, device)
+
+
+# -- random tensors --------------------------------------------------------------------------------
 def _float_dtype(dtype, what):
-    np_dt = _np_dtype(dtype)
-    if np.dtype(np_dt).kind not in "fc":
-        raise RuntimeError(f"\"{what}\" not implemented for '{_dtype._FROM_NP[np.dtype(np_dt)].name.capitalize()}'")
+    np_dt = np.dtype(_np_dtype(dtype))
+    if np_dt.kind not in "fc":
+        _not_implemented(what, np_dt)
     return np_dt
 
 
-def rand(*size, generator=None, dtype=None, device=None, requires_grad=False, out=None, layout=None):
-    """Uniform samples in [0, 1)."""
+def _uniform(rng, shape, np_dt):
+    """Uniform [0, 1) samples drawn directly in the target precision (never rounding up to 1)."""
+    if np_dt == np.float64 or np_dt == np.float32:
+        return rng.random(shape, dtype=np_dt)
+    if np_dt == np.float16:  # 11 random bits: k / 2048 is exact in float16
+        return (rng.integers(0, 2048, size=shape, dtype=np.int64) * (1.0 / 2048)).astype(np.float16)
+    real = np_dt.type(0).real.dtype  # complex: uniform real and imaginary parts
+    return (rng.random(shape, dtype=real) + 1j * rng.random(shape, dtype=real)).astype(np_dt)
+
+
+def _normal(rng, shape, np_dt):
+    if np_dt == np.float64 or np_dt == np.float32:
+        return rng.standard_normal(shape, dtype=np_dt)
+    if np_dt.kind == "c":  # torch: real and imaginary parts each with variance 1/2
+        real = np_dt.type(0).real.dtype
+        return ((rng.standard_normal(shape, dtype=real) + 1j * rng.standard_normal(shape, dtype=real))
+                * math.sqrt(0.5)).astype(np_dt)
+    return rng.standard_normal(shape, dtype=np.float32).astype(np_dt)
+
+
+def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
+         pin_memory=False, **kw):
+    """Uniform samples in [0, 1).
+
+    Example:
+        >>> ndgrad.rand(2, 3).shape
+        torch.Size([2, 3])
+    """
     np_dt = _float_dtype(dtype, "check_uniform_bounds")
-    return _finish(_rng(generator).random(_size(size), dtype=np.float64).astype(np_dt), requires_grad, device)
+    return _finish(_uniform(_rng(generator), _size(size, "rand", _size_kw(kw, "rand")), np_dt),
+                   requires_grad, device)
 
 
-def randn(*size, generator=None, dtype=None, device=None, requires_grad=False, out=None, layout=None):
-    """Standard normal samples."""
+def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
+          pin_memory=False, **kw):
+    """Standard normal samples (mean 0, variance 1)."""
     np_dt = _float_dtype(dtype, "normal_kernel_cpu")
-    return _finish(_rng(generator).standard_normal(_size(size)).astype(np_dt), requires_grad, device)
+    return _finish(_normal(_rng(generator), _size(size, "randn", _size_kw(kw, "randn")), np_dt),
+                   requires_grad, device)
 
 
-def randint(low=0, high=None, size=None, *, generator=None, dtype=None, device=None, requires_grad=False):
-    """Integers in [low, high); int64 unless ``dtype`` says otherwise."""
-    if size is None:  # randint(high, size)
+def _int_arg(v, fname, name, pos):
+    if isinstance(v, Tensor) and v._data.ndim == 0 and v._data.dtype.kind in "iu":
+        return v._data.item()
+    if not isinstance(v, (_b.int, np.integer)) or isinstance(v, _b.bool):
+        raise TypeError(f"{fname}(): argument '{name}' (position {pos}) must be int, not {type(v).__name__}")
+    return _b.int(v)
+
+
+def randint(low=0, high=None, size=None, *, generator=None, out=None, dtype=None, layout=None, device=None,
+            requires_grad=False, pin_memory=False):
+    """Integers uniform in [low, high): ``randint(high, size)`` or ``randint(low, high, size)``.
+
+    Example:
+        >>> ndgrad.randint(10, (3,)).dtype
+        torch.int64
+    """
+    if size is None:
         if high is None:
-            raise TypeError("randint() missing required argument 'size'")
+            raise TypeError("randint() missing required argument 'size' (pos 2)")
         low, high, size = 0, low, high
     if high is None:
         low, high = 0, low
+    low, high = _int_arg(low, "randint", "low", 1), _int_arg(high, "randint", "high", 2)
+    shape = _shape_arg(size, "randint")
     if low >= high:
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
-    data = _rng(generator).integers(low, high, size=_size((size,) if isinstance(size, int) else (size,)))
-    return _finish(data.astype(_np_dtype(dtype, np.int64)), requires_grad, device)
+    np_dt = np.dtype(_np_dtype(dtype, np.int64))
+    data = _rng(generator).integers(low, high, size=shape, dtype=np.int64)
+    return _finish(data.astype(np_dt, copy=False), requires_grad, device)
 
 
-def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False):
-    return _finish(_rng(generator).permutation(n).astype(_np_dtype(dtype, np.int64)), requires_grad, device)
+def randperm(n, *, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
+             pin_memory=False):
+    """A random permutation of ``0 .. n-1`` (int64 by default)."""
+    n = _int_arg(n, "randperm", "n", 1)
+    if n < 0:
+        raise RuntimeError(f"Trying to create tensor with negative dimension {n}: [{n}]")
+    data = _rng(generator).permutation(n).astype(_np_dtype(dtype, np.int64), copy=False)
+    return _finish(data, requires_grad, device)
 
 
-def rand_like(input, *, dtype=None, generator=None, device=None, requires_grad=False, memory_format=None):
-    return rand(*input.shape, generator=generator, dtype=dtype or input.dtype, requires_grad=requires_grad)
+def rand_like(input, *, generator=None, dtype=None, layout=None, device=None, requires_grad=False,
+              memory_format=None):
+    shape, dt = _like(input, dtype, "rand_like")
+    return rand(*shape, generator=generator, dtype=dt, requires_grad=requires_grad, device=device)
 
 
-def randn_like(input, *, dtype=None, generator=None, device=None, requires_grad=False, memory_format=None):
-    return randn(*input.shape, generator=generator, dtype=dtype or input.dtype, requires_grad=requires_grad)
+def randn_like(input, *, generator=None, dtype=None, layout=None, device=None, requires_grad=False,
+               memory_format=None):
+    shape, dt = _like(input, dtype, "randn_like")
+    return randn(*shape, generator=generator, dtype=dt, requires_grad=requires_grad, device=device)
 
 
-def randint_like(input, low=0, high=None, *, dtype=None, generator=None, device=None, requires_grad=False):
+def randint_like(input, low=0, high=None, *, generator=None, dtype=None, layout=None, device=None,
+                 requires_grad=False, memory_format=None):
+    shape, dt = _like(input, dtype, "randint_like")
     if high is None:
         low, high = 0, low
-    return randint(low, high, tuple(input.shape), generator=generator, dtype=dtype or input.dtype)
+    return randint(low, high, shape, generator=generator, dtype=dt, requires_grad=requires_grad,
+                   device=device)
 
 
-def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, out=None):
-    """Normal samples; ``mean``/``std`` may be tensors (broadcast) or numbers with ``size``."""
+def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None, layout=None, device=None,
+           requires_grad=False):
+    """Normal samples; ``mean``/``std`` may be tensors (broadcast together) or numbers with ``size``."""
     m = mean._data if isinstance(mean, Tensor) else mean
     s = std._data if isinstance(std, Tensor) else std
-    if size is None:
-        size = np.broadcast_shapes(np.shape(m), np.shape(s))
-    data = _rng(generator).normal(m, s, size=_size((size,) if isinstance(size, int) else (size,)))
+    if np.any(np.asarray(s) < 0):
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {np.min(s)}")
     ref = mean if isinstance(mean, Tensor) else std if isinstance(std, Tensor) else None
-    np_dt = ref._data.dtype if ref is not None and dtype is None else _np_dtype(dtype)
-    return _wrap(np.asarray(data, dtype=np_dt))
+    if size is None:
+        if ref is None:
+            raise TypeError("normal() missing required argument 'size'")
+        shape = np.broadcast_shapes(np.shape(m), np.shape(s))
+    else:
+        shape = _shape_arg(size, "normal")
+    np_dt = np.dtype(ref._data.dtype if ref is not None and dtype is None else _np_dtype(dtype))
+    draw = _normal(_rng(generator), shape, np_dt if np_dt.kind in "fc" else np.dtype(np.float64))
+    return _finish(np.asarray(m + s * draw, dtype=np_dt), requires_grad, device)
 
 
-def bernoulli(input, p=None, *, generator=None):
+def bernoulli(input, p=None, *, generator=None, out=None):
+    """0/1 samples with probability ``input`` (or ``p``), in ``input``'s dtype."""
     prob = input._data if p is None else p
-    draw = _rng(generator).random(input._data.shape) < prob
+    if np.any((np.asarray(prob) < 0) | (np.asarray(prob) > 1)):
+        raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true, but got false.")
+    draw = _uniform(_rng(generator), input._data.shape, np.dtype(np.float64)) < prob
     return _wrap(draw.astype(input._data.dtype))
 
 
-def multinomial(input, num_samples, replacement=False, *, generator=None):
+def multinomial(input, num_samples, replacement=False, *, generator=None, out=None):
+    """Indices sampled from the rows of ``input`` (non-negative weights)."""
     probs = input._data.astype(np.float64)
     if (probs < 0).any() or not np.isfinite(probs).all():
         raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
@@ -396,19 +803,69 @@ def multinomial(input, num_samples, replacement=False, *, generator=None):
     return _wrap(data)
 
 
-def tril_indices(row, col, offset=0, *, dtype=None, device=None):
+# -- index helpers and complex construction --------------------------------------------------------
+def tril_indices(row, col, offset=0, *, dtype=None, device=None, layout=None):
     r, c = np.tril_indices(row, offset, col)
-    return _wrap(np.stack([r, c]).astype(_np_dtype(dtype, np.int64)))
+    return _finish(np.stack([r, c]).astype(_np_dtype(dtype, np.int64)), False, device)
 
 
-def triu_indices(row, col, offset=0, *, dtype=None, device=None):
+def triu_indices(row, col, offset=0, *, dtype=None, device=None, layout=None):
     r, c = np.triu_indices(row, offset, col)
-    return _wrap(np.stack([r, c]).astype(_np_dtype(dtype, np.int64)))
+    return _finish(np.stack([r, c]).astype(_np_dtype(dtype, np.int64)), False, device)
 
 
-def complex(real, imag):
-    return _wrap(real._data + 1j * imag._data)
+def _check_complex_parts(a, b):
+    if a._data.dtype.kind != "f" or b._data.dtype.kind != "f":
+        raise RuntimeError(f"Expected both inputs to be Half, Float or Double tensors but got "
+                           f"{_dtype.SCALAR_NAMES[a._data.dtype]} and {_dtype.SCALAR_NAMES[b._data.dtype]}")
 
 
-def polar(abs, angle):
-    return _wrap(abs._data * np.exp(1j * angle._data))
+def complex(real, imag, *, out=None):
+    """A complex tensor from real and imaginary parts (not differentiable in ndgrad)."""
+    _check_complex_parts(real, imag)
+    dt = _dtype.promote_np(real._data.dtype, imag._data.dtype)
+    return _wrap((real._data + 1j * imag._data).astype(np.result_type(dt, np.complex64)))
+
+
+def polar(abs, angle, *, out=None):
+    """``abs * (cos(angle) + i sin(angle))`` (not differentiable in ndgrad)."""
+    _check_complex_parts(abs, angle)
+    dt = _dtype.promote_np(abs._data.dtype, angle._data.dtype)
+    return _wrap((abs._data * np.exp(1j * angle._data)).astype(np.result_type(dt, np.complex64)))
+
+
+# -- Tensor.new_* ----------------------------------------------------------------------------------
+def _new_dtype(self, dtype):
+    return self._data.dtype if dtype is None else _np_dtype(dtype)
+
+
+def _new_tensor(self, data, *, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
+    if isinstance(data, Tensor):
+        warnings.warn("To copy construct from a tensor, it is recommended to use sourceTensor.detach().clone() "
+                      "or sourceTensor.detach().clone().requires_grad_(True), rather than "
+                      "tensor.new_tensor(sourceTensor).", UserWarning, stacklevel=2)
+    arr = _infer_np(data).astype(_new_dtype(self, dtype), copy=False)
+    return _finish(arr, requires_grad, device)
+
+
+def _new_filled(npfn, fname):
+    def method(self, *size, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False, **kw):
+        return _finish(npfn(_size(size, fname, _size_kw(kw, fname)), dtype=_new_dtype(self, dtype)),
+                       requires_grad, device)
+    method.__name__ = fname
+    method.__doc__ = f"A tensor like ``{fname[4:]}(*size)`` with this tensor's dtype unless ``dtype`` is given."
+    return method
+
+
+def _new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=False, layout=None,
+              pin_memory=False):
+    fill_value = _fill_number(fill_value, "new_full")
+    return _finish(np.full(_shape_arg(size, "new_full"), fill_value, dtype=_new_dtype(self, dtype)),
+                   requires_grad, device)
+
+
+Tensor.new_tensor = _new_tensor
+Tensor.new_zeros = _new_filled(np.zeros, "new_zeros")
+Tensor.new_ones = _new_filled(np.ones, "new_ones")
+Tensor.new_empty = _new_filled(np.empty, "new_empty")
+Tensor.new_full = _new_full

@@ -1,21 +1,69 @@
-"""Reductions: sum, mean (more are added alongside: prod, max/min, var/std, norms, cumulative ops).
+"""Reductions and scans: sum, mean, prod, var/std, logsumexp, norms, cumsum/cumprod, all/any.
 
 Backward of a reduction over ``dims`` re-inserts the reduced axes (when ``keepdim=False``) and
-broadcasts with ``expand``, so every formula stays differentiable.
+broadcasts with ``expand``, so every formula stays differentiable. Formulas follow torch's
+``derivatives.yaml`` / ``FunctionManual.cpp`` (named in each node's docstring), including their
+conventions at the awkward points: prod and cumprod with zeros, std at zero spread, norms at 0.
+
+The value-selecting reductions (max/min with ``dim``, median, sort, topk ...) live in sorting.py.
 """
+import math
+import warnings
+
 import numpy as np
 
 from .. import _dtype
-from ._core import Node, Tensor, wrap, edge, mode, attach, dims_arg
+from ._core import Node, Tensor, wrap, edge, mode, attach, dims_arg, wrap_dim, inplace
+from .compare import where, isnan
+from .unary import exp, sgn, abs as _abs
 
-__all__ = ["sum", "mean"]
+__all__ = ["sum", "mean", "nansum", "nanmean", "prod", "var", "std", "var_mean", "std_mean", "logsumexp",
+           "norm", "cumsum", "cumprod", "all", "any", "count_nonzero"]
+
+_builtin_sum = sum
+_builtin_any = any
+
+# torch's ScalarType names, used in its error messages ("... Got Long").
+_TYPE_NAMES = {np.dtype(np.float16): "Half", np.dtype(np.float32): "Float", np.dtype(np.float64): "Double",
+               np.dtype(np.int8): "Char", np.dtype(np.int16): "Short", np.dtype(np.int32): "Int",
+               np.dtype(np.int64): "Long", np.dtype(np.uint8): "Byte", np.dtype(np.bool_): "Bool",
+               np.dtype(np.complex64): "ComplexFloat", np.dtype(np.complex128): "ComplexDouble"}
 
 
+def type_name(np_dtype):
+    """torch's name for a dtype in error messages: Float, Long, Bool ..."""
+    return _TYPE_NAMES.get(np_dtype, str(np_dtype))
+
+
+# -- shared helpers ------------------------------------------------------------------------------
 def _axes(dim, ndim):
-    """None (all axes) or a tuple of non-negative axes; ``dim=()`` / ``[]`` means all, as in torch."""
-    if dim is None or (isinstance(dim, (tuple, list)) and len(dim) == 0):
+    """None (all axes) or a sorted tuple of non-negative axes.
+
+    ``dim=()`` / ``[]`` means all axes, as in torch. A 0-d tensor accepts dim 0 / -1 and reduces
+    nothing (the result is the element itself), so its axes are ``()``.
+    """
+    if dim is None:
         return None
-    return dims_arg(dim, ndim)
+    if dim.__class__ is int:
+        axes = (wrap_dim(dim, ndim),)
+    elif isinstance(dim, (tuple, list)):
+        if not dim:
+            return None
+        axes = tuple(sorted(wrap_dim(d, ndim) for d in dim))
+        for i in range(1, len(axes)):
+            if axes[i] == axes[i - 1]:
+                raise RuntimeError(f"dim {axes[i]} appears multiple times in the list of dims")
+    else:
+        axes = dims_arg(dim, ndim)
+    return axes if ndim else ()
+
+
+def _numel(shape, axes):
+    """Number of elements reduced over ``axes`` (all when None)."""
+    n = 1
+    for a in (range(len(shape)) if axes is None else axes):
+        n *= shape[a]
+    return n
 
 
 def expand_reduced(grad, shape, axes, keepdim):
@@ -30,6 +78,36 @@ def expand_reduced(grad, shape, axes, keepdim):
     return grad.expand(shape)
 
 
+def unsqueeze_reduced(t, axes, ndim, keepdim):
+    """Re-insert reduced axes as size-1 dims (torch's ``unsqueeze_multiple``) without expanding."""
+    if keepdim or not ndim:
+        return t
+    if axes is None:
+        return t.reshape((1,) * ndim) if t.ndim == 0 else t
+    for ax in axes:
+        t = t.unsqueeze(ax)
+    return t
+
+
+def _squeeze_axes(data, axes, keepdim):
+    """Drop the reduced axes of a ``keepdims=True`` NumPy result when ``keepdim`` is False."""
+    if keepdim:
+        return data
+    if axes is None:
+        return data.reshape(())
+    return np.squeeze(data, axis=axes) if axes else data
+
+
+def _float_check(d, what):
+    if d.dtype.kind not in "fc":
+        raise RuntimeError(what.format(type_name(d.dtype)))
+
+
+def _as_array(data):
+    return data if data.__class__ is np.ndarray else np.asarray(data)
+
+
+# -- sum / mean / nansum / nanmean ---------------------------------------------------------------
 class SumBackward0(Node):
     """Full sum (``x.sum()``)."""
 
@@ -57,13 +135,16 @@ def _sum_dtype(d, dtype):
 
 
 def sum(input, dim=None, keepdim=False, *, dtype=None):
-    """Sum of all elements, or over ``dim`` (int or tuple)."""
+    """Sum of all elements, or over ``dim`` (int or tuple); integer and bool inputs sum in int64.
+
+    Example:
+        >>> ndgrad.tensor([[1., 2.], [3., 4.]]).sum(dim=0)
+        tensor([4., 6.])
+    """
     d = input._data
     axes = _axes(dim, d.ndim)
     np_dt = _sum_dtype(d, dtype)
-    data = np.sum(d, axis=axes, keepdims=keepdim, dtype=np_dt)
-    if data.__class__ is not np.ndarray:
-        data = np.asarray(data)
+    data = _as_array(np.sum(d, axis=axes, keepdims=keepdim, dtype=np_dt))
     out = wrap(data)
     if mode.enabled and input._rg:
         if dim is None:
@@ -75,6 +156,37 @@ def sum(input, dim=None, keepdim=False, *, dtype=None):
         node.shape = d.shape
         attach(out, node)
         if data.dtype != d.dtype:
+            node._in_meta = [(None, d.dtype)]
+    return out
+
+
+class NansumBackward0(Node):
+    """``grad * ~isnan(x)``."""
+
+    __slots__ = ("axes", "keepdim")
+
+    def backward(self, grad):
+        (x,) = self.saved
+        return expand_reduced(grad, tuple(x.shape), self.axes, self.keepdim) * (x == x)
+
+
+def nansum(input, dim=None, keepdim=False, *, dtype=None):
+    """Sum treating NaN as zero."""
+    d = input._data
+    axes = _axes(dim, d.ndim)
+    np_dt = _sum_dtype(d, dtype)
+    if d.dtype.kind in "biu":
+        data = np.sum(d, axis=axes, keepdims=keepdim, dtype=np_dt)
+    else:
+        data = np.nansum(d, axis=axes, keepdims=keepdim, dtype=np_dt)
+    out = wrap(_as_array(data))
+    if mode.enabled and input._rg:
+        node = NansumBackward0(edge(input))
+        node.save(input)
+        node.axes = axes
+        node.keepdim = keepdim
+        attach(out, node)
+        if out._data.dtype != d.dtype:
             node._in_meta = [(None, d.dtype)]
     return out
 
@@ -95,18 +207,19 @@ def mean(input, dim=None, keepdim=False, *, dtype=None):
     if dtype is None and d.dtype.kind not in "fc":
         raise RuntimeError(
             "mean(): could not infer output dtype. Input dtype must be either a floating point or complex "
-            f"dtype. Got: {input.dtype.name.capitalize()}")
+            f"dtype. Got: {type_name(d.dtype)}")
     axes = _axes(dim, d.ndim)
     np_dt = None if dtype is None else _dtype.to_dtype(dtype).np
-    if d.size == 0 or (axes is not None and any(d.shape[a] == 0 for a in axes)):
-        with np.errstate(invalid="ignore", divide="ignore"):
+    if d.size == 0 or (axes and _numel(d.shape, axes) == 0):
+        with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
             data = np.mean(d, axis=axes, keepdims=keepdim, dtype=np_dt)
     else:
         data = np.mean(d, axis=axes, keepdims=keepdim, dtype=np_dt)
-    if data.__class__ is not np.ndarray:
-        data = np.asarray(data)
-    if data.dtype != (np_dt or d.dtype):
-        data = data.astype(np_dt or d.dtype)
+    data = _as_array(data)
+    want = np_dt or d.dtype
+    if data.dtype != want:
+        data = data.astype(want)
     out = wrap(data)
     if mode.enabled and input._rg:
         node = (MeanBackward0 if dim is None else MeanBackward1)(edge(input))
@@ -115,8 +228,640 @@ def mean(input, dim=None, keepdim=False, *, dtype=None):
         node.keepdim = keepdim
         node.count = d.size // max(data.size, 1) if d.size else 0
         attach(out, node)
+        if data.dtype != d.dtype:
+            node._in_meta = [(None, d.dtype)]
     return out
 
 
-Tensor.sum = sum
-Tensor.mean = mean
+def nanmean(input, dim=None, keepdim=False, *, dtype=None):
+    """Mean of the non-NaN elements (torch's composite: nansum / count of non-NaN)."""
+    d = input._data
+    if d.dtype.kind not in "fc":
+        raise RuntimeError(
+            f"nanmean(): expected input to have floating point or complex dtype but got {type_name(d.dtype)}")
+    count = wrap(np.sum(d == d, axis=_axes(dim, d.ndim), keepdims=keepdim, dtype=d.dtype))
+    return nansum(input, dim, keepdim, dtype=dtype) / count
+
+
+# -- prod ------------------------------------------------------------------------------------------
+class ProdBackward0(Node):
+    """Full product: ``grad * result / x`` without zeros, else the zero-safe formula (torch's)."""
+
+    __slots__ = ()
+
+    def backward(self, grad):
+        x, result = self.saved
+        if x.ndim == 0:
+            return grad
+        zeros = int(np.count_nonzero(x._data == 0))
+        if zeros == 0:
+            return grad * (result / x)
+        if zeros > 1 and not mode.enabled:
+            return wrap(np.zeros(x._data.shape, dtype=grad._data.dtype))
+        flat = x.reshape(-1)
+        return _prod_safe_zeros_backward(grad.reshape(1), flat, 0).reshape(tuple(x.shape))
+
+
+class ProdBackward1(Node):
+    """Product over ``dim``."""
+
+    __slots__ = ("dim", "keepdim")
+
+    def backward(self, grad):
+        x, result = self.saved
+        if x.ndim == 0:
+            return grad
+        dim = self.dim
+        if not self.keepdim:
+            grad = grad.unsqueeze(dim)
+            result = result.unsqueeze(dim)
+        if not (x._data == 0).any():
+            return grad * (result / x)
+        return _prod_safe_zeros_backward(grad, x, dim)
+
+
+def _prod_safe_zeros_backward(grad, x, dim):
+    """``grad * (exclusive cumprod from the left * exclusive cumprod from the right)``.
+
+    For ``[a, b, c]``: ``[1, a, ab] * [bc, c, 1] = [bc, ac, ab]``: the product of the others, exact
+    (and differentiable again) when some entries are zero.
+    """
+    if x._data.size == 0:
+        return grad.expand(tuple(x.shape))
+    left = cumprod(_shift(x, dim, 1.0), dim)
+    right = _flip(cumprod(_shift(_flip(x, dim), dim, 1.0), dim), dim)
+    return grad * (left * right)
+
+
+def prod(input, dim=None, keepdim=False, *, dtype=None):
+    """Product of all elements, or over one ``dim``; integer and bool inputs give int64.
+
+    Example:
+        >>> ndgrad.tensor([[1., 2.], [3., 4.]]).prod(1)
+        tensor([ 2., 12.])
+    """
+    d = input._data
+    if dim is not None and dim.__class__ is not int:
+        if isinstance(dim, (tuple, list)):
+            raise TypeError(f"prod(): argument 'dim' must be int, not {type(dim).__name__}")
+        dim = int(dim)
+    np_dt = _sum_dtype(d, dtype)
+    if dim is None:
+        data = np.asarray(np.prod(d, dtype=np_dt))
+    else:
+        ax = wrap_dim(dim, d.ndim)
+        if d.ndim:
+            data = np.prod(d, axis=ax, keepdims=keepdim, dtype=np_dt)
+        else:
+            data = d.astype(np_dt) if np_dt is not None else d.copy()
+    out = wrap(data)
+    if mode.enabled and input._rg:
+        if dim is None:
+            node = ProdBackward0(edge(input))
+        else:
+            node = ProdBackward1(edge(input))
+            node.dim = ax
+            node.keepdim = keepdim
+        node.save_output(out, input)
+        attach(out, node)
+        if data.dtype != d.dtype:
+            node._in_meta = [(None, d.dtype)]
+    return out
+
+
+# -- small differentiable helpers (flip, exclusive shift) used by the scan formulas --------------
+class FlipBackward0(Node):
+    __slots__ = ("dim",)
+
+    def backward(self, grad):
+        return _flip(grad, self.dim)
+
+
+def _flip(x, dim):
+    """Reverse ``x`` along ``dim`` (a copy: the result must not alias ``x``'s storage)."""
+    out = wrap(np.flip(x._data, dim).copy())
+    if mode.enabled and x._rg:
+        node = FlipBackward0(edge(x))
+        node.dim = dim
+        attach(out, node)
+    return out
+
+
+class ShiftBackward0(Node):
+    """Backward of a shift by one along ``dim``: the opposite shift, filling with zero."""
+
+    __slots__ = ("dim", "step")
+
+    def backward(self, grad):
+        return _shift(grad, self.dim, 0.0, -self.step)
+
+
+def _shift(x, dim, fill, step=1):
+    """``[fill, x0, ..., x(n-2)]`` along ``dim`` (step 1) or ``[x1, ..., x(n-1), fill]`` (step -1)."""
+    d = x._data
+    n = d.shape[dim]
+    data = np.empty(d.shape, dtype=d.dtype)
+    lead = (slice(None),) * dim
+    if step > 0:
+        data[lead + (slice(1, None),)] = d[lead + (slice(0, n - 1),)]
+        data[lead + (slice(0, 1),)] = fill
+    else:
+        data[lead + (slice(0, n - 1),)] = d[lead + (slice(1, None),)]
+        data[lead + (slice(n - 1, None),)] = fill
+    out = wrap(data)
+    if mode.enabled and x._rg:
+        node = ShiftBackward0(edge(x))
+        node.dim = dim
+        node.step = step
+        attach(out, node)
+    return out
+
+
+# -- cumulative sums and products ------------------------------------------------------------------
+class CumsumBackward0(Node):
+    """``grad`` summed from the end: ``flip(cumsum(flip(grad)))``."""
+
+    __slots__ = ("dim", "reverse")
+
+    def backward(self, grad):
+        return _cumsum(grad, self.dim, None, not self.reverse)
+
+
+def _scan_dtype(d, dtype):
+    if dtype is not None:
+        return _dtype.to_dtype(dtype).np
+    return np.dtype(np.int64) if d.dtype.kind in "biu" else None
+
+
+def _cumsum(input, dim, dtype, reverse=False):
+    d = input._data
+    ax = wrap_dim(dim, d.ndim)
+    np_dt = _scan_dtype(d, dtype)
+    if d.ndim == 0:
+        data = d.astype(np_dt) if np_dt is not None else d.copy()
+    elif reverse:
+        data = np.flip(np.cumsum(np.flip(d, ax), axis=ax, dtype=np_dt), ax)
+    else:
+        data = np.cumsum(d, axis=ax, dtype=np_dt)
+    out = wrap(data)
+    if mode.enabled and input._rg:
+        node = CumsumBackward0(edge(input))
+        node.dim = ax
+        node.reverse = reverse
+        attach(out, node)
+        if data.dtype != d.dtype:
+            node._in_meta = [(None, d.dtype)]
+    return out
+
+
+def cumsum(input, dim, *, dtype=None):
+    """Cumulative sum along ``dim``; integer and bool inputs accumulate in int64.
+
+    Example:
+        >>> ndgrad.tensor([1., 2., 3.]).cumsum(0)
+        tensor([1., 3., 6.])
+    """
+    return _cumsum(input, dim, dtype)
+
+
+class CumprodBackward0(Node):
+    """torch's ``cumprod_backward``.
+
+    Without zeros: ``reverse_cumsum(grad * out) / x``. With zeros, first order uses the O(n) masked
+    formula (positions before the first zero as above; the first zero gets
+    ``sum_j grad_j * prod_{m<=j, m!=z} x_m``; later positions 0). When a graph of the gradient is
+    being built (``create_graph=True``) the O(n^2) formula ``grad_k = sum_{j>=k} grad_j *
+    cumprod(x with x_k := 1)_j`` is used instead, because it is differentiable again everywhere.
+    """
+
+    __slots__ = ("dim",)
+
+    def backward(self, grad):
+        x, out = self.saved
+        dim = self.dim
+        d = x._data
+        if d.ndim == 0 or d.size == 0 or d.shape[dim] == 1:
+            return grad
+        is_zero = d == 0
+        if not is_zero.any():
+            return _cumsum(out * grad, dim, None, True) / x
+        if mode.enabled:
+            return _cumprod_backward_quadratic(grad, x, dim)
+        return wrap(_cumprod_backward_masked(grad._data, d, out._data, is_zero, dim))
+
+
+def _cumprod_backward_masked(g, x, y, is_zero, dim):
+    """O(n) first-order gradient of cumprod with zeros (NumPy; not differentiable again)."""
+    dt = np.result_type(g.dtype, x.dtype)
+    zc = np.cumsum(is_zero, axis=dim)
+    before = zc == 0
+    w = np.where(before, y * g, 0)
+    rcs = np.flip(np.cumsum(np.flip(w, dim), axis=dim), dim)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        gi = np.where(before, rcs / np.where(before, x, 1), 0).astype(dt, copy=False)
+    at_one = zc == 1
+    first = is_zero & at_one
+    mid = at_one & ~first
+    cp = np.cumprod(np.where(mid, x, 1).astype(dt, copy=False), axis=dim)
+    s = np.sum(cp * np.where(at_one, g, 0), axis=dim, keepdims=True)
+    n = x.shape[dim]
+    lead = (slice(None),) * dim
+    prev = np.empty(y.shape, dtype=dt)  # y_{j-1}, with 1 before the first element
+    prev[lead + (slice(1, None),)] = y[lead + (slice(0, n - 1),)]
+    prev[lead + (slice(0, 1),)] = 1
+    return np.where(first, s * prev, gi).astype(dt, copy=False)
+
+
+def _cumprod_backward_quadratic(grad, x, dim):
+    """Differentiable gradient of cumprod for inputs with zeros (O(n^2) memory along ``dim``)."""
+    xt = x.movedim(dim, -1)
+    gt = grad.movedim(dim, -1)
+    n = xt.shape[-1]
+    eye = wrap(np.eye(n, dtype=bool))
+    upper = wrap(np.triu(np.ones((n, n), dtype=x._data.dtype)))  # [k, j] = j >= k
+    rows = where(eye, 1.0, xt.unsqueeze(-2).expand(tuple(xt.shape[:-1]) + (n, n)))  # x with x_k := 1
+    c = cumprod(rows, -1)
+    gk = (c * (gt.unsqueeze(-2) * upper)).sum(-1)
+    return gk.movedim(-1, dim)
+
+
+def cumprod(input, dim, *, dtype=None):
+    """Cumulative product along ``dim``; the gradient is exact with zeros in the input (as torch).
+
+    Example:
+        >>> ndgrad.tensor([1., 2., 3.]).cumprod(0)
+        tensor([1., 2., 6.])
+    """
+    d = input._data
+    ax = wrap_dim(dim, d.ndim)
+    np_dt = _scan_dtype(d, dtype)
+    if d.ndim == 0:
+        data = d.astype(np_dt) if np_dt is not None else d.copy()
+    else:
+        data = np.cumprod(d, axis=ax, dtype=np_dt)
+    out = wrap(data)
+    if mode.enabled and input._rg:
+        node = CumprodBackward0(edge(input))
+        node.dim = ax
+        node.save_output(out, input)
+        attach(out, node)
+        if data.dtype != d.dtype:
+            node._in_meta = [(None, d.dtype)]
+    return out
+
+
+# -- variance and standard deviation -----------------------------------------------------------------
+def _var_args(name, dim, unbiased, correction):
+    """Resolve torch's overloads: ``var(x, True)``, ``var(x, dim, unbiased)``, ``correction=``."""
+    if isinstance(dim, bool):  # var(x, unbiased)
+        if unbiased is not None:
+            raise TypeError(f"{name}(): argument 'dim' must be tuple of ints, not bool")
+        dim, unbiased = None, dim
+    if unbiased is not None and correction is not None:
+        raise TypeError(f"{name}(): pass either 'unbiased' or 'correction', not both")
+    if correction is None:
+        correction = 0 if unbiased is False else 1
+    return dim, correction
+
+
+def _var_data(d, axes, correction, keepdim, name, take_sqrt):
+    if d.dtype.kind not in "fc":
+        raise RuntimeError("std and var only support floating point and complex dtypes")
+    n = _numel(d.shape, axes)
+    dof = n - correction
+    if dof > 0:
+        data = (np.std if take_sqrt else np.var)(d, axis=axes, ddof=correction, keepdims=keepdim)
+        return _as_array(data), n
+    warnings.warn(f"{name}(): degrees of freedom is <= 0. Correction should be strictly less than the "
+                  "reduction factor (input numel divided by output numel).", UserWarning, stacklevel=4)
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        m = np.mean(d, axis=axes, keepdims=True)
+        dev = d - m
+        ss = np.sum((dev * dev.conj()).real if d.dtype.kind == "c" else dev * dev, axis=axes, keepdims=keepdim)
+        data = _as_array(ss / ss.dtype.type(max(dof, 0)))
+        if take_sqrt:
+            data = np.sqrt(data)
+    return data, n
+
+
+def _var_backward(grad, x, axes, correction, keepdim, n):
+    """torch's ``var_backward``: ``2 / (n - correction) * grad * (x - mean)``."""
+    dof = n - correction
+    if axes is None or x.ndim == 0:
+        if dof <= 0:
+            nan_or_inf = where(x == x.mean(), math.nan, wrap(np.asarray(math.inf, dtype=x._data.dtype)))
+            return grad * nan_or_inf
+        return (2.0 / dof) * grad * (x - x.mean())
+    grad = unsqueeze_reduced(grad, axes, x.ndim, keepdim)
+    scale = 2.0 / dof if dof != 0 else math.inf
+    return scale * grad * (x - x.mean(axes, keepdim=True))
+
+
+def _std_grad_var(grad, result):
+    """``grad / (2 * std)``, 0 where std == 0 (torch's convention)."""
+    return where(result == 0, 0.0, grad / (result * 2))
+
+
+class VarBackward0(Node):
+    __slots__ = ("axes", "correction", "keepdim", "n")
+
+    def backward(self, grad):
+        (x,) = self.saved
+        return _var_backward(grad, x, self.axes, self.correction, self.keepdim, self.n)
+
+
+class StdBackward0(VarBackward0):
+    __slots__ = ()
+
+    def backward(self, grad):
+        x, result = self.saved
+        return _var_backward(_std_grad_var(grad, result), x, self.axes, self.correction, self.keepdim, self.n)
+
+
+def _var_std(input, dim, unbiased, keepdim, correction, name, node_cls):
+    dim, correction = _var_args(name, dim, unbiased, correction)
+    d = input._data
+    axes = _axes(dim, d.ndim)
+    data, n = _var_data(d, axes, correction, keepdim, name, node_cls is StdBackward0)
+    out = wrap(data)
+    if mode.enabled and input._rg:
+        node = node_cls(edge(input))
+        if node_cls is StdBackward0:
+            node.save_output(out, input)
+        else:
+            node.save(input)
+        node.axes, node.correction, node.keepdim, node.n = axes, correction, keepdim, n
+        attach(out, node)
+        if data.dtype != d.dtype:
+            node._in_meta = [(None, d.dtype)]
+    return out
+
+
+def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """Variance over ``dim`` (all by default), with Bessel's correction unless told otherwise.
+
+    Accepts torch's forms: ``var(x)``, ``var(x, unbiased)``, ``var(x, dim, unbiased, keepdim)`` and
+    ``var(x, dim, correction=c, keepdim=...)``.
+
+    Example:
+        >>> ndgrad.tensor([1., 2., 3., 4.]).var()
+        tensor(1.6667)
+    """
+    return _var_std(input, dim, unbiased, keepdim, correction, "var", VarBackward0)
+
+
+def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """Standard deviation (same arguments as ``var``); its gradient is 0 where the result is 0."""
+    return _var_std(input, dim, unbiased, keepdim, correction, "std", StdBackward0)
+
+
+class VarMeanBackward0(Node):
+    """Two outputs (var or std, mean): the gradients of both parts add up."""
+
+    __slots__ = ("axes", "correction", "keepdim", "n", "shape")
+    num_outputs = 2
+
+    def backward(self, grads):
+        g0, gmean = grads
+        saved = self.saved
+        x = saved[0]
+        if len(saved) == 2:  # std_mean: the std output is saved too
+            g0 = _std_grad_var(g0, saved[1])
+        gx = _var_backward(g0, x, self.axes, self.correction, self.keepdim, self.n)
+        count = self.n if self.n else 0
+        return gx + expand_reduced(gmean / count, self.shape, self.axes, self.keepdim)
+
+
+StdMeanBackward0 = type("StdMeanBackward0", (VarMeanBackward0,), {"__slots__": ()})
+
+
+def _var_std_mean(input, dim, unbiased, keepdim, correction, name, node_cls):
+    dim, correction = _var_args(name, dim, unbiased, correction)
+    d = input._data
+    axes = _axes(dim, d.ndim)
+    data, n = _var_data(d, axes, correction, keepdim, name, node_cls is StdMeanBackward0)
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        if n == 0:
+            warnings.simplefilter("ignore", RuntimeWarning)
+        m = _as_array(np.mean(d, axis=axes, keepdims=keepdim))
+    if m.dtype != d.dtype:
+        m = m.astype(d.dtype)
+    out, mean_out = wrap(data), wrap(m)
+    if mode.enabled and input._rg:
+        node = node_cls(edge(input))
+        if node_cls is StdMeanBackward0:
+            node.save_output(out, input)
+        else:
+            node.save(input)
+        node.axes, node.correction, node.keepdim, node.n, node.shape = axes, correction, keepdim, n, d.shape
+        node.output_meta = [(data.shape, data.dtype), (m.shape, m.dtype)]
+        attach(out, node)
+        attach(mean_out, node)
+        mean_out._out_nr = 1
+    return out, mean_out
+
+
+def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """``(var, mean)`` in one pass, with ``var``'s arguments."""
+    return _var_std_mean(input, dim, unbiased, keepdim, correction, "var_mean", VarMeanBackward0)
+
+
+def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """``(std, mean)`` in one pass, with ``std``'s arguments."""
+    return _var_std_mean(input, dim, unbiased, keepdim, correction, "std_mean", StdMeanBackward0)
+
+
+# -- logsumexp ------------------------------------------------------------------------------------------
+class LogsumexpBackward0(Node):
+    """``grad * exp(x - result)``."""
+
+    __slots__ = ("axes", "keepdim")
+
+    def backward(self, grad):
+        x, result = self.saved
+        n = x.ndim
+        return unsqueeze_reduced(grad, self.axes, n, self.keepdim) * \
+            exp(x - unsqueeze_reduced(result, self.axes, n, self.keepdim))
+
+
+def logsumexp(input, dim, keepdim=False):
+    """``log(sum(exp(x), dim))`` computed stably (the maximum is subtracted first).
+
+    Example:
+        >>> ndgrad.tensor([0., 0.]).logsumexp(0)
+        tensor(0.6931)
+    """
+    d = input._data
+    if d.dtype.kind not in "fc":
+        d = d.astype(_dtype.default.np)
+    axes = _axes(dim, d.ndim)
+    if d.size == 0 or _numel(d.shape, axes) == 0:
+        with np.errstate(divide="ignore"):
+            data = np.log(np.sum(np.exp(d), axis=axes, keepdims=keepdim))
+    else:
+        m = np.amax(d, axis=axes, keepdims=True)
+        m = np.where(np.isinf(m), 0, m) if d.dtype.kind == "f" else m
+        with np.errstate(divide="ignore"):
+            data = np.log(np.sum(np.exp(d - m), axis=axes, keepdims=True)) + m
+        data = _squeeze_axes(data, axes, keepdim)
+    out = wrap(_as_array(data))
+    if mode.enabled and input._rg:
+        node = LogsumexpBackward0(edge(input))
+        node.save_output(out, input)
+        node.axes, node.keepdim = axes, keepdim
+        attach(out, node)
+    return out
+
+
+# -- norms -----------------------------------------------------------------------------------------------
+class LinalgVectorNormBackward0(Node):
+    """torch's ``norm_backward`` for every order (0 gradient at 0 for the 2-norm)."""
+
+    __slots__ = ("ord", "axes", "keepdim")
+
+    def backward(self, grad):
+        x, norm = self.saved
+        p = self.ord
+        axes = self.axes
+        n = x.ndim
+        if not self.keepdim and n:
+            grad = unsqueeze_reduced(grad, axes, n, False)
+            norm = unsqueeze_reduced(norm, axes, n, False)
+        if p == 0.0:
+            return None
+        if p == 1.0:
+            return sgn(x) * grad
+        if p == 2.0:
+            safe = where(norm == 0, 1.0, norm)
+            return grad * where(norm == 0, 0.0, x / safe)
+        if math.isinf(p):
+            ax = _abs(x)
+            mask = (ax == norm) | isnan(ax)
+            count = mask.sum(axes, keepdim=True, dtype=grad.dtype) if axes is not None else \
+                mask.sum(dtype=grad.dtype)
+            return sgn(x) * ((grad / count) * mask)
+        ax = _abs(x)
+        if p < 1.0:
+            with np.errstate(divide="ignore"):
+                scaled = sgn(x) * where(x == 0, 0.0, ax ** (p - 1))
+            return scaled * grad * norm ** (1 - p)
+        scaled = sgn(x) * ax ** (p - 1) if p < 2.0 else x * ax ** (p - 2)
+        zero = norm == 0
+        scale = where(zero, 0.0, grad / where(zero, 1.0, norm) ** (p - 1))
+        return scaled * scale
+
+
+def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):
+    """``torch.linalg.vector_norm``: the ``ord``-norm of ``x`` over ``dim`` (all elements by default)."""
+    if isinstance(ord, str):
+        raise TypeError(f"linalg_vector_norm(): argument 'ord' must be Number, not str")
+    d = x._data
+    if d.dtype.kind not in "fc":
+        raise RuntimeError(
+            f"linalg.vector_norm: Expected a floating point or complex tensor as input. Got {type_name(d.dtype)}")
+    if dtype is not None:
+        x = x.to(dtype)
+        d = x._data
+    p = float(ord)
+    axes = _axes(dim, d.ndim)
+    if (p < 0 or math.isinf(p)) and (d.size == 0 or _numel(d.shape, axes) == 0):
+        p_txt = ("inf" if p > 0 else "-inf") if math.isinf(p) else _fmt_number(ord)
+        raise RuntimeError(f"linalg.vector_norm cannot compute the {p_txt} norm on an empty tensor because the "
+                           "operation does not have an identity")
+    a = np.abs(d) if (d.dtype.kind == "c" or p != 2.0) else None
+    if p == 2.0:
+        sq = d * d if a is None else a * a
+        data = np.sqrt(np.sum(sq, axis=axes, keepdims=keepdim))
+    elif p == 1.0:
+        data = np.sum(a, axis=axes, keepdims=keepdim)
+    elif p == math.inf:
+        data = np.amax(a, axis=axes, keepdims=keepdim)
+    elif p == -math.inf:
+        data = np.amin(a, axis=axes, keepdims=keepdim)
+    elif p == 0.0:
+        data = np.sum(d != 0, axis=axes, keepdims=keepdim, dtype=a.dtype)
+    else:
+        with np.errstate(divide="ignore"):
+            data = np.sum(a ** p, axis=axes, keepdims=keepdim) ** (1.0 / p)
+    data = _as_array(data)
+    want = a.dtype if a is not None else d.dtype
+    if data.dtype != want:
+        data = data.astype(want)
+    out = wrap(data)
+    if mode.enabled and x._rg:
+        node = LinalgVectorNormBackward0(edge(x))
+        node.save_output(out, x)
+        node.ord, node.axes, node.keepdim = p, axes, keepdim
+        attach(out, node)
+    return out
+
+
+def _fmt_number(v):
+    return str(int(v)) if float(v).is_integer() else str(v)
+
+
+def norm(input, p="fro", dim=None, keepdim=False, out=None, dtype=None):
+    """``torch.norm``: a vector norm (numeric ``p`` or ``'fro'``) or the nuclear norm (``'nuc'``).
+
+    Example:
+        >>> ndgrad.tensor([3., 4.]).norm()
+        tensor(5.)
+    """
+    if out is not None:
+        raise NotImplementedError("norm(): the out= argument is not supported by ndgrad")
+    if isinstance(p, str):
+        if p == "fro" and (dim is None or isinstance(dim, int) or len(dim) <= 2):
+            return vector_norm(input, 2, dim, keepdim, dtype=dtype)
+        from ..linalg import matrix_norm
+        if dim is None:
+            dim = tuple(range(input.ndim))
+        return matrix_norm(input, p, dim, keepdim, dtype=dtype)
+    return vector_norm(input, 2.0 if p is None else p, dim, keepdim, dtype=dtype)
+
+
+# -- logical reductions and counting ---------------------------------------------------------------------
+def _logical_reduce(input, dim, keepdim, fn):
+    d = input._data
+    data = _as_array(fn(d, axis=_axes(dim, d.ndim), keepdims=keepdim))
+    if d.dtype == np.uint8:  # torch keeps uint8 for uint8 inputs
+        data = data.astype(np.uint8)
+    return wrap(data)
+
+
+def all(input, dim=None, keepdim=False):
+    """True where every element (over ``dim``) is non-zero; a bool tensor (uint8 for uint8 input)."""
+    return _logical_reduce(input, dim, keepdim, np.all)
+
+
+def any(input, dim=None, keepdim=False):
+    """True where some element (over ``dim``) is non-zero; a bool tensor (uint8 for uint8 input)."""
+    return _logical_reduce(input, dim, keepdim, np.any)
+
+
+def count_nonzero(input, dim=None):
+    """Number of non-zero elements (over ``dim``), as int64."""
+    d = input._data
+    axes = _axes(dim, d.ndim)
+    if axes == ():
+        return wrap((d != 0).astype(np.int64))
+    return wrap(np.asarray(np.count_nonzero(d, axis=axes), dtype=np.int64))
+
+
+# -- methods -------------------------------------------------------------------------------------------------
+def _inplace_method(fn):
+    def method(self, *args, **kwargs):
+        return inplace(self, fn, *args, **kwargs)
+    method.__name__ = fn.__name__ + "_"
+    return method
+
+
+def _attach():
+    g = globals()
+    for name in __all__:
+        setattr(Tensor, name, g[name])
+    Tensor.cumsum_ = _inplace_method(cumsum)
+    Tensor.cumprod_ = _inplace_method(cumprod)
+
+
+_attach()

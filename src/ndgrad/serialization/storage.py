@@ -327,11 +327,7 @@ class StorageRegistry:
 
     def _add_root(self, root, dtype):
         key = self._key_fn(len(self.records), root)
-        if root.size:
-            flat = root.ravel(order="K")
-            data = flat.view(np.uint8) if flat.dtype == dtype else flat.view(np.uint8)
-        else:
-            data = np.empty(0, np.uint8)
+        data = root.ravel(order="K").view(np.uint8) if root.size else np.empty(0, np.uint8)
         numel = root.nbytes // dtype.itemsize
         lo = root.__array_interface__["data"][0] if root.size else 0
         entry = (root, key, dtype, STORAGE_NAMES[dtype], numel, lo)
@@ -341,10 +337,8 @@ class StorageRegistry:
 
     def _private(self, arr):
         dtype = arr.dtype.newbyteorder("=")
-        copy = np.ascontiguousarray(arr, dtype=dtype)
-        if copy is arr or copy.base is not None and root_array(copy) is root_array(arr):
-            copy = copy.copy()
-        root, key, _, name, numel, _ = self._add_root(copy, dtype)
+        copy = np.array(arr, dtype=dtype, order="C", copy=True)
+        _, key, _, name, numel, _ = self._add_root(copy, dtype)
         return name, key, numel, 0, tuple(arr.shape), _contiguous_strides(arr.shape)
 
     def describe(self, arr):
@@ -352,7 +346,8 @@ class StorageRegistry:
         if dtype.newbyteorder("=") not in STORAGE_NAMES:
             raise TypeError(f"cannot save an array of dtype {dtype} in a torch checkpoint")
         if arr.size == 0:
-            root, key, _, name, numel, _ = self._add_root(np.empty(0, dtype.newbyteorder("=")), dtype)
+            _, key, _, name, numel, _ = self._add_root(np.empty(0, dtype.newbyteorder("=")),
+                                                       dtype.newbyteorder("="))
             return name, key, 0, 0, tuple(arr.shape), _contiguous_strides(arr.shape)
         root = root_array(arr)
         entry = self._roots.get(id(root))
