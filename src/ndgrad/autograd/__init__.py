@@ -6,13 +6,13 @@ from .api import backward, grad
 
 __all__ = ["backward", "grad", "no_grad", "enable_grad", "set_grad_enabled", "inference_mode",
            "is_grad_enabled", "Node", "Function", "gradcheck", "gradgradcheck", "detect_anomaly",
-           "set_detect_anomaly", "functional", "graph"]
+           "set_detect_anomaly", "functional", "trace", "saved_memory"]
 
 
 _LAZY = {"Function": ".function", "once_differentiable": ".function", "FunctionCtx": ".function",
          "gradcheck": "._gradcheck", "gradgradcheck": "._gradcheck", "GradcheckError": "._gradcheck",
          "detect_anomaly": ".anomaly", "set_detect_anomaly": ".anomaly", "is_anomaly_enabled": ".anomaly",
-         "is_anomaly_check_nan_enabled": ".anomaly"}
+         "is_anomaly_check_nan_enabled": ".anomaly", "trace": ".backward_trace", "saved_memory": ".inspect_graph"}
 
 
 def __getattr__(name):

@@ -34,7 +34,7 @@ def _forward_site(node):
 
 def check_node_output(node, grads):
     """Raise if ``node`` returned NaN gradients (called by the engine in anomaly mode)."""
-    if not _gm._mode.anomaly_check_nan:
+    if not (_gm._mode.anomaly and _gm._mode.anomaly_check_nan):
         return
     for i, g in enumerate(grads):
         if g is not None and g._data.dtype.kind in "fc" and np.isnan(g._data).any():
@@ -57,9 +57,11 @@ class detect_anomaly:
         self._prev = (_gm._mode.anomaly, _gm._mode.anomaly_check_nan)
         _gm._mode.anomaly = True
         _gm._mode.anomaly_check_nan = self.check_nan
+        _gm._mode.refresh()
 
     def __exit__(self, *exc):
         _gm._mode.anomaly, _gm._mode.anomaly_check_nan = self._prev
+        _gm._mode.refresh()
         return False
 
     def __call__(self, fn):
@@ -79,10 +81,12 @@ class set_detect_anomaly:
         self._prev = (_gm._mode.anomaly, _gm._mode.anomaly_check_nan)
         _gm._mode.anomaly = bool(mode)
         _gm._mode.anomaly_check_nan = check_nan
+        _gm._mode.refresh()
 
     def __enter__(self):
         pass
 
     def __exit__(self, *exc):
         _gm._mode.anomaly, _gm._mode.anomaly_check_nan = self._prev
+        _gm._mode.refresh()
         return False

@@ -168,8 +168,11 @@ def run_backward(roots, root_grads, retain_graph, create_graph, inputs=None, acc
                     pass
                 elif type(node) is AccumulateGrad:
                     if accumulate and (captures is None or node in captures):
-                        _run_leaf(node, grads_out[0], create_graph)
-                elif n_out == 1 and node._in_meta is None and not node._has_hooks and not mode.anomaly:
+                        if mode.tracer is not None:
+                            mode.tracer.leaf(node, grads_out[0], _run_leaf, create_graph)
+                        else:
+                            _run_leaf(node, grads_out[0], create_graph)
+                elif n_out == 1 and node._in_meta is None and not node._has_hooks and not mode.slow:
                     # the common case, inlined: one output, no shape/dtype fix-up, no hooks
                     saved = node.saved
                     if saved and (node._versions is not None or saved is _FREED or node._out_idx >= 0):
@@ -181,6 +184,8 @@ def run_backward(roots, root_grads, retain_graph, create_graph, inputs=None, acc
                         _wrong_count(node, grads_in)
                     if not retain_graph and saved:
                         node.saved = _FREED
+                elif mode.tracer is not None:
+                    grads_in = mode.tracer.node(node, grads_out, _run_node, retain_graph)
                 else:
                     grads_in = _run_node(node, grads_out, retain_graph)
             if grads_in is None and not retain_graph and node.saved:
@@ -319,7 +324,7 @@ def _run_node(node, grads_out, retain_graph):
             if r is not None:
                 result = list(r)
     if _gm._mode.anomaly:
-        from .anomaly import check_node_output
+        from .anomaly import check_node_output  # noqa: PLC0415  (debug path only)
         check_node_output(node, result)
     if not retain_graph and node.saved:
         node.release()

@@ -11,13 +11,21 @@ __all__ = ["no_grad", "enable_grad", "set_grad_enabled", "inference_mode", "is_g
 
 
 class _Mode:
-    __slots__ = ("enabled", "inference", "anomaly", "anomaly_check_nan")
+    __slots__ = ("enabled", "inference", "anomaly", "anomaly_check_nan", "tracer", "slow", "record_stack")
 
     def __init__(self):
         self.enabled = True
         self.inference = False
         self.anomaly = False
         self.anomaly_check_nan = True
+        self.tracer = None          # an autograd.trace recorder while one is active
+        self.slow = False           # anomaly or tracing: the engine takes its instrumented path
+        self.record_stack = False   # nodes remember the forward stack that created them
+
+    def refresh(self):
+        """Recompute the derived flags after anomaly/tracer changed."""
+        self.slow = self.anomaly or self.tracer is not None
+        self.record_stack = self.slow
 
 
 _mode = _Mode()

@@ -46,7 +46,7 @@ class Node:
         self._in_meta = None
         self._out_idx = -1  # index in ``saved`` of this node's own output, if saved
         self._seq = next(_seq)
-        if _mode.anomaly:
+        if _mode.record_stack:
             import traceback
             self._trace = "".join(traceback.format_stack()[:-2])
 

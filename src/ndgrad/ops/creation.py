@@ -141,6 +141,8 @@ def _size(args, fname, size_kw=None):
         args = (size_kw,)
     if len(args) == 1 and isinstance(args[0], (tuple, list)):
         args = args[0]
+    elif not args:
+        raise TypeError(f"{fname}() missing 1 required positional arguments: \"size\"")
     for s in args:
         if s.__class__ is not _b.int:
             break
@@ -211,7 +213,7 @@ def _infer_np(data):
     if cls is _b.bool:
         return np.array(data)
     if isinstance(data, str):
-        raise ValueError("too many dimensions 'str'")
+        raise TypeError("new(): invalid data type 'str'")
     if not isinstance(data, (list, tuple, _b.range, numbers.Number)):
         raise RuntimeError(f"Could not infer dtype of {type(data).__name__}")
     nested = _to_numpy_nested(data)
@@ -222,11 +224,15 @@ def _infer_np(data):
         raise
     kind = arr.dtype.kind
     if kind == "O" or kind == "U" or kind == "S":
-        _diagnose(data)
-        raise RuntimeError(f"Could not infer dtype of {type(data).__name__}")
+        # only a float list with an int beyond int64 is valid here: torch converts it to float
+        has_complex = _diagnose(data)
+        arr = np.array(nested, dtype=np.complex128 if has_complex else np.float64)
+        kind = arr.dtype.kind
     if isinstance(data, (list, tuple)) and _has_typed(data):
         return arr.astype(_typed_dtype(data), copy=False)
     if kind == "f":
+        if arr.size and np.abs(arr).max() >= 2.0 ** 63:  # NumPy turns [1, 2**63] into floats
+            _diagnose(data)
         return arr.astype(_dtype.default.np, copy=False)
     if kind == "i":
         return arr.astype(np.int64, copy=False)
@@ -301,34 +307,42 @@ def _diagnose(data):
         x = x[0]
     if isinstance(x, str):
         raise ValueError("too many dimensions 'str'")
-    is_int = True
+    is_int, is_complex, big = True, False, False
     stack = [data]
     while stack:  # element types, as torch's dtype inference sees them
         v = stack.pop()
         if _is_seq(v):
             stack.extend(v)
         elif isinstance(v, str):
-            raise TypeError("new(): invalid data type 'str'")
+            continue  # judged by the store pass
         elif isinstance(v, (_b.float, _b.complex, np.floating, np.complexfloating)):
             is_int = False
+            is_complex = is_complex or isinstance(v, (_b.complex, np.complexfloating))
         elif isinstance(v, _b.int) and not isinstance(v, _b.bool):
-            _check_int_range(v)
+            big = big or not _INT64_MIN <= v < (1 << 63)
         elif not isinstance(v, (numbers.Number, np.generic, Tensor, np.ndarray)):
             raise RuntimeError(f"Could not infer dtype of {type(v).__name__}")
     stack = [(data, 0)]
     while stack:  # the store pass: every sequence must have the size its depth requires
         v, dim = stack.pop()
         if dim == len(sizes):
+            if isinstance(v, str):
+                raise TypeError("new(): invalid data type 'str'")
             if _is_seq(v):
                 if is_int:
                     raise TypeError(f"'{type(v).__name__}' object cannot be interpreted as an integer")
                 raise TypeError(f"must be real number, not {type(v).__name__}")
             continue
+        if isinstance(v, str):
+            raise TypeError("new(): invalid data type 'str'")
         if not _is_seq(v):
             raise TypeError("not a sequence")
         if len(v) != sizes[dim]:
             raise ValueError(f"expected sequence of length {sizes[dim]} at dim {dim} (got {len(v)})")
         stack.extend((item, dim + 1) for item in reversed(list(v)))
+    if big and is_int:
+        raise ValueError("Overflow when unpacking long long")
+    return is_complex
 
 
 def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=False):
@@ -583,18 +597,31 @@ def _steps_arg(steps, fname):
 
 def _linspace_np(start, end, steps, np_dt):
     """torch's linspace kernel: the first half counts up from ``start``, the second half down from
-    ``end`` (so both ends are exact); in the output type, or in double for integer outputs."""
-    calc = np.dtype(np.float64) if np_dt.kind in "iu" else np_dt
-    idx = np.arange(steps)
+    ``end`` (so both ends are exact). torch computes ``start + step * i`` in the output type (in
+    double for integer outputs) with a fused multiply-add; a wider type emulates the single rounding,
+    which reproduces torch's float32 values bit for bit (and float64's nearly always)."""
     if steps == 1:
-        return np.array([start], dtype=calc).astype(np_dt)
-    s, e = np.array(start, dtype=calc)[()], np.array(end, dtype=calc)[()]
-    step = (e - s) / calc.type(steps - 1)
+        return np.array([start]).astype(np_dt)
+    idx = np.arange(steps)
     half = steps // 2
-    out = np.empty(steps, dtype=calc)
-    out[:half] = s + step * idx[:half].astype(calc)
-    out[half:] = e - step * (steps - idx[half:] - 1).astype(calc)
-    return out.astype(np_dt, copy=False)
+    down = steps - idx[half:] - 1
+    if np_dt.kind == "c":
+        s, e = np_dt.type(start), np_dt.type(end)
+        step = (e - s) / np_dt.type(steps - 1)
+        return np.concatenate((s + step * idx[:half], e - step * down)).astype(np_dt)
+    if np_dt == np.float16:  # Half arithmetic rounds after every operation
+        f16 = np.float16
+        s, e = f16(start), f16(end)
+        step = f16(np.float32(e) - np.float32(s)) / f16(steps - 1)
+        up = s + (step * idx[:half].astype(f16))
+        return np.concatenate((up, e - step * down.astype(f16))).astype(np_dt)
+    calc = np.dtype(np.float64) if np_dt.kind in "iu" or np_dt == np.float64 else np.dtype(np.float32)
+    wide = np.longdouble if calc == np.float64 else np.float64
+    s, e = calc.type(start), calc.type(end)
+    step = (e - s) / calc.type(steps - 1)
+    ws, we, wstep = wide(s), wide(e), wide(step)
+    out = np.concatenate((ws + wstep * idx[:half].astype(wide), we - wstep * down.astype(wide)))
+    return out.astype(calc).astype(np_dt, copy=False)
 
 
 def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
@@ -763,7 +790,7 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None
     m = mean._data if isinstance(mean, Tensor) else mean
     s = std._data if isinstance(std, Tensor) else std
     if np.any(np.asarray(s) < 0):
-        raise RuntimeError(f"normal expects std >= 0.0, but found std {np.min(s)}")
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {_b.float(np.min(s)):g}")
     ref = mean if isinstance(mean, Tensor) else std if isinstance(std, Tensor) else None
     if size is None:
         if ref is None:
@@ -823,6 +850,9 @@ def _check_complex_parts(a, b):
 def complex(real, imag, *, out=None):
     """A complex tensor from real and imaginary parts (not differentiable in ndgrad)."""
     _check_complex_parts(real, imag)
+    if real._data.dtype != imag._data.dtype:
+        raise RuntimeError(f"Expected object of scalar type {_dtype.SCALAR_NAMES[real._data.dtype]} but got "
+                           f"scalar type {_dtype.SCALAR_NAMES[imag._data.dtype]} for second argument")
     dt = _dtype.promote_np(real._data.dtype, imag._data.dtype)
     return _wrap((real._data + 1j * imag._data).astype(np.result_type(dt, np.complex64)))
 

@@ -314,7 +314,7 @@ class StorageRegistry:
     """Assigns storages to the tensors of one ``save`` call.
 
     ``describe(arr)`` returns ``(storage_name, key, numel, offset, size, stride)`` for a tensor's
-    array; ``records`` lists ``(key, data)`` with ``data`` a flat uint8 array, in key order.
+    array; ``records`` lists ``(key, data, dtype)`` with ``data`` a flat uint8 array, in key order.
     Arrays with the same root share one storage. A view whose layout torch cannot express in that
     storage (negative strides, a dtype different from the storage's first view, misaligned bytes)
     gets a private contiguous copy instead (torch raises for mixed dtypes; ndgrad keeps the values).
@@ -322,7 +322,7 @@ class StorageRegistry:
 
     def __init__(self, key_fn=None):
         self._roots = {}   # id(root) -> (root, key, dtype, storage_name, numel, lo)
-        self.records = []  # [(key, flat uint8 array)]
+        self.records = []  # [(key, flat uint8 array, storage dtype)]
         self._key_fn = key_fn or (lambda n, root: str(n))
 
     def _add_root(self, root, dtype):
@@ -332,7 +332,7 @@ class StorageRegistry:
         lo = root.__array_interface__["data"][0] if root.size else 0
         entry = (root, key, dtype, STORAGE_NAMES[dtype], numel, lo)
         self._roots[id(root)] = entry
-        self.records.append((key, data))
+        self.records.append((key, data, dtype))
         return entry
 
     def _private(self, arr):

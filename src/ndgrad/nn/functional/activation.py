@@ -472,54 +472,15 @@ def glu(input, dim=-1):
 
 
 def _halves(input, d):
-    """Two halves of ``input`` along ``d`` as differentiable views (narrow through a reshape)."""
+    """The two halves of ``input`` along ``d`` (used until the shape ops provide ``chunk``): a product
+    with 0/1 selection matrices, which keeps both halves differentiable."""
+    from .linear import linear
     n = input.shape[d]
-    shape = list(input.shape)
-    shape[d:d + 1] = [2, n // 2]
-    parts = input.reshape(shape).movedim(d, 0)
-    return _select0(parts, 0), _select0(parts, 1)
-
-
-class _Select0Backward(Node):
-    __slots__ = ("index", "shape")
-
-    def backward(self, grad):
-        z = [_core.wrap(np.zeros(grad.shape, grad._data.dtype))] * self.shape[0]
-        z = list(z)
-        z[self.index] = grad
-        from ...ops.shape import unsqueeze  # noqa: F401
-        stacked = _stack0(z)
-        return stacked
-
-
-def _select0(t, i):
-    out = wrap(t._data[i])
-    if mode.enabled and t._rg:
-        node = _Select0Backward(edge(t))
-        node.index = i
-        node.shape = t._data.shape
-        _core.attach(out, node)
-        node._in_meta = [(t._data.shape, None)]
-    return out
-
-
-class _Stack0Backward(Node):
-    __slots__ = ()
-
-    def backward(self, grad):
-        return tuple(_select0(grad, i) for i in range(len(self.next_functions)))
-
-
-def _stack0(ts):
-    out = wrap(np.stack([t._data for t in ts]))
-    if mode.enabled and any(t._rg for t in ts):
-        node = _Stack0Backward(*[edge(t) for t in ts])
-        _core.attach(out, node)
-    return out
-
-
-_Select0Backward.__name__ = "SelectBackward0"
-_Stack0Backward.__name__ = "StackBackward0"
+    xt = input.movedim(d, -1)
+    eye = np.eye(n, dtype=input._data.dtype)
+    a = linear(xt, wrap(eye[: n // 2])).movedim(-1, d)
+    b = linear(xt, wrap(eye[n // 2:])).movedim(-1, d)
+    return a, b
 
 
 # -- softmax family --------------------------------------------------------------------------------------

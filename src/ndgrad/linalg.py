@@ -1,0 +1,207 @@
+"""ndgrad.linalg: torch.linalg's norms (``vector_norm``, ``matrix_norm``, ``norm``).
+
+Loaded on first access (``ndgrad.linalg``). Vector norms and the ``'fro'``, ``±1`` and ``±inf``
+matrix norms are built from differentiable reductions, so they are differentiable to any order.
+The singular-value norms (``'nuc'``, ``±2``) differentiate once: their backward,
+``U diag(grad) Vh``, is recorded with a node that refuses a second differentiation with respect to
+the matrix (an explicit error rather than a silently wrong Hessian).
+
+Other ``torch.linalg`` names are looked up in ``ndgrad.ops.linalg`` (``matmul``, ``inv``, ...),
+as ``name`` or ``linalg_name``, when that module defines them.
+
+Example:
+    >>> import ndgrad as torch
+    >>> torch.linalg.vector_norm(torch.tensor([3., 4.]))
+    tensor(5.)
+"""
+import math
+
+import numpy as np
+
+from . import _dtype
+from .ops._core import Node, wrap, edge, mode, attach, wrap_dim
+from .ops.reduction import vector_norm as _vector_norm, type_name, _fmt_number
+from .ops.unary import abs as _abs
+
+__all__ = ["vector_norm", "matrix_norm", "norm"]
+
+
+def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):
+    """The ``ord``-norm of ``x`` seen as a vector (over ``dim``; all elements by default).
+
+    ``ord``: any number, ``inf`` (max of ``|x|``), ``-inf`` (min), ``0`` (count of non-zeros).
+    The gradient of the 2-norm is 0 at ``x = 0`` (torch's convention).
+
+    Example:
+        >>> ndgrad.linalg.vector_norm(ndgrad.tensor([[3., 4.], [6., 8.]]), dim=1)
+        tensor([ 5., 10.])
+    """
+    if out is not None:
+        raise NotImplementedError("linalg.vector_norm: the out= argument is not supported by ndgrad")
+    if dtype is not None:
+        want = _dtype.to_dtype(dtype)
+        if not (want.is_floating_point or want.is_complex):
+            raise RuntimeError(f"linalg.vector_norm: dtype should be floating point or complex, but got "
+                               f"{type_name(want.np)}")
+        src = x._data.dtype
+        if src.kind in "fc" and not np.can_cast(src, want.np, "safe"):
+            raise RuntimeError(f"linalg.vector_norm: the dtype of the input ({type_name(src)}) should be "
+                               f"convertible without narrowing to the specified dtype ({type_name(want.np)})")
+    return _vector_norm(x, ord, dim, keepdim, dtype=dtype)
+
+
+def _matrix_dims(A, dim, what="linalg.matrix_norm"):
+    d = A._data
+    if d.ndim < 2:
+        raise RuntimeError(f"{what}: The input tensor A must have at least 2 dimensions.")
+    if d.dtype.kind not in "fc":
+        raise RuntimeError(f"{what}: Expected a floating point or complex tensor as input. Got {type_name(d.dtype)}")
+    dims = tuple(dim) if isinstance(dim, (tuple, list)) else (dim,)
+    if len(dims) != 2:
+        raise RuntimeError(f"{what}: dim must be a 2-tuple. Got {' '.join(str(v) for v in dims)}")
+    d0, d1 = wrap_dim(dims[0], d.ndim), wrap_dim(dims[1], d.ndim)
+    if d0 == d1:
+        raise RuntimeError(f"{what}: dims must be different. Got ({dims[0]}, {dims[1]})")
+    return d0, d1
+
+
+def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None, out=None):
+    """A matrix norm of ``A`` (or of each matrix in a batch) over the two dims ``dim``.
+
+    ``ord``: ``'fro'`` (default), ``'nuc'`` (sum of singular values), ``inf`` / ``-inf`` (max/min
+    row sum of ``|A|``), ``1`` / ``-1`` (max/min column sum), ``2`` / ``-2`` (largest/smallest
+    singular value).
+
+    Example:
+        >>> ndgrad.linalg.matrix_norm(ndgrad.tensor([[1., -2.], [3., 4.]]), ord=1)
+        tensor(6.)
+    """
+    if out is not None:
+        raise NotImplementedError("linalg.matrix_norm: the out= argument is not supported by ndgrad")
+    d0, d1 = _matrix_dims(A, dim)
+    if dtype is not None:
+        A = A.to(dtype)
+    shape = A._data.shape
+    empty = shape[d0] == 0 or shape[d1] == 0
+    if isinstance(ord, str):
+        if ord == "fro":
+            return _vector_norm(A, 2, (d0, d1), keepdim)
+        if ord != "nuc":
+            raise RuntimeError(f"linalg.matrix_norm: Order {ord} not supported.")
+        if empty:
+            return _vector_norm(A, 2, (d0, d1), keepdim)
+        return _keep(_svdvals(A.movedim((d0, d1), (-2, -1))).sum(-1), d0, d1, keepdim)
+    p = float(ord)
+    if abs(p) == 2.0:
+        if empty and p > 0:
+            return _vector_norm(A, 2, (d0, d1), keepdim)
+        sv = _svdvals(A.movedim((d0, d1), (-2, -1)))
+        return _keep(sv.amax(-1) if p > 0 else sv.amin(-1), d0, d1, keepdim)
+    if abs(p) not in (1.0, math.inf):
+        raise RuntimeError(f"linalg.matrix_norm: Order {_fmt_number(ord)} not supported.")
+    if empty and p > 0:
+        return _vector_norm(A, 2, (d0, d1), keepdim)
+    if math.isinf(p):  # row sums: reduce dim1 first
+        d0, d1 = d1, d0
+    if not keepdim and d0 < d1:
+        d1 -= 1
+    s = _abs(A).sum(d0, keepdim=keepdim)
+    return s.amax(d1, keepdim=keepdim) if p > 0 else s.amin(d1, keepdim=keepdim)
+
+
+def _keep(result, d0, d1, keepdim):
+    if not keepdim:
+        return result
+    lo, hi = (d0, d1) if d0 < d1 else (d1, d0)
+    return result.unsqueeze(lo).unsqueeze(hi)
+
+
+def norm(A, ord=None, dim=None, keepdim=False, *, out=None, dtype=None):
+    """``torch.linalg.norm``: a vector norm or a matrix norm depending on ``ord`` and ``dim``.
+
+    With ``dim=None`` and ``ord=None`` the 2-norm of all elements; with ``ord`` and no ``dim`` the
+    input must be 1-D (vector norm) or 2-D (matrix norm); a 1-element ``dim`` gives vector norms,
+    a 2-element ``dim`` matrix norms.
+
+    Example:
+        >>> ndgrad.linalg.norm(ndgrad.tensor([[1., 2.], [2., 4.]]))
+        tensor(5.)
+    """
+    if out is not None:
+        raise NotImplementedError("linalg.norm: the out= argument is not supported by ndgrad")
+    if dim is not None:
+        dim = (dim,) if isinstance(dim, int) else tuple(dim)
+        if len(dim) not in (1, 2):
+            raise RuntimeError(f"linalg.norm: If dim is specified, it must be of length 1 or 2. Got {list(dim)}")
+    elif ord is not None:
+        if A.ndim not in (1, 2):
+            raise RuntimeError(f"linalg.norm: If dim is not specified but ord is, the input must be 1D or 2D. "
+                               f"Got {A.ndim}D.")
+        dim = tuple(range(A.ndim))
+    if ord is None:
+        return vector_norm(A, 2, dim, keepdim, dtype=dtype)
+    if isinstance(ord, str) or len(dim) == 2:
+        return matrix_norm(A, ord, dim, keepdim, dtype=dtype)
+    return vector_norm(A, ord, dim, keepdim, dtype=dtype)
+
+
+# -- singular values, differentiable once ----------------------------------------------------------------
+class LinalgSvdBackward0(Node):
+    """``grad_A = U diag(grad_S) Vh`` (the singular vectors are saved, as NumPy arrays)."""
+
+    __slots__ = ("u", "vh")
+
+    def backward(self, grad):
+        (a,) = self.saved
+        return _svdvals_backward(grad, self.u, self.vh, a)
+
+
+class LinalgSvdBackwardBackward0(Node):
+    """Second differentiation of the singular values: linear in ``grad_S``; the dependence on ``A``
+    (through the singular vectors) is not implemented and raises instead of being dropped."""
+
+    __slots__ = ("u", "vh")
+
+    def backward(self, gg):
+        (fg, _), (fa, _) = self.next_functions
+        if fa is not None:
+            raise RuntimeError(
+                "ndgrad: the second derivative of singular values (linalg.matrix_norm / linalg.norm with "
+                "ord='nuc', 2 or -2) with respect to the matrix is not implemented; these norms are "
+                "differentiable once. Use ord='fro' for a norm that is differentiable twice.")
+        g = gg._data
+        return wrap(np.einsum("...ik,...ij,...kj->...k", self.u, g, self.vh)) if fg is not None else None, None
+
+
+def _svdvals_backward(grad, u, vh, a):
+    gd = grad._data
+    out = wrap(np.matmul(u * gd[..., None, :], vh))
+    if mode.enabled and (grad._rg or a._rg):
+        node = LinalgSvdBackwardBackward0(edge(grad), edge(a))
+        node.u, node.vh = u, vh
+        attach(out, node)
+    return out
+
+
+def _svdvals(A):
+    """Singular values of the matrices in the last two dims of ``A``, in descending order."""
+    d = A._data
+    if mode.enabled and A._rg:
+        u, s, vh = np.linalg.svd(d, full_matrices=False)
+        out = wrap(s)
+        node = LinalgSvdBackward0(edge(A))
+        node.save(A)
+        node.u, node.vh = u, vh
+        attach(out, node)
+        return out
+    return wrap(np.linalg.svd(d, compute_uv=False))
+
+
+def __getattr__(name):
+    """Other torch.linalg functions come from ``ndgrad.ops.linalg`` when it defines them."""
+    from .ops import linalg as _ops_linalg
+    for candidate in (name, "linalg_" + name):
+        fn = getattr(_ops_linalg, candidate, None)
+        if fn is not None and not name.startswith("_"):
+            return fn
+    raise AttributeError(f"module 'ndgrad.linalg' has no attribute '{name}'")

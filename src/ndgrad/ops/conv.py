@@ -1,0 +1,558 @@
+"""Convolution (plain and transposed, 1-D and 2-D), im2col/col2im (unfold/fold) and padding.
+
+Every convolution product is one large GEMM per pass, done through strided views:
+
+* forward, stride 1: the padded input is flattened per channel plane (``Hp * Wp`` values), so the
+  input under kernel offset ``(i, j)`` is the contiguous slice starting at ``i*Wp + j``. The output
+  is computed on a ``Ho x Wp`` grid (the ``Wp - Wo`` extra columns are dropped at the end), which
+  turns the convolution into ``kh`` GEMMs over ``kw``-column stacks (a 3x, not 9x, im2col for a 3x3
+  kernel), accumulated in place. No transposes: input, weight and output stay NCHW.
+* forward, strided: a classic im2col ``(N, G, C/G*kh*kw, Ho*Wo)`` built with ``kh*kw`` strided
+  copies, then one batched GEMM.
+* input gradient (= transposed convolution): for stride 1, the same fast forward applied to the
+  gradient with the flipped, channel-swapped weight; otherwise ``W^T @ grad`` followed by col2im as
+  ``kh*kw`` strided adds.
+* weight gradient: ``kh*kw`` GEMMs of the gradient with shifted views of the padded input (stride
+  1), or one GEMM with an im2col whose reduction axis runs over batch and positions together.
+
+Nothing the size of an im2col buffer is kept for backward: the nodes save the input and the weight
+and rebuild what they need. ``ConvolutionBackward0`` runs ``convolution_backward``, itself recorded
+(``ConvolutionBackwardBackward0``) with a formula made of ``convolution`` and
+``convolution_backward``, so any order of derivative works.
+"""
+import numpy as np
+
+from .. import _dtype
+from ._core import Node, Tensor, wrap, edge, mode, attach, record
+
+__all__ = ["convolution", "conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d", "constant_pad_nd"]
+
+
+class ConvParams:
+    """Validated convolution hyper-parameters, as 2-D tuples (1-D convolutions use H = 1)."""
+
+    __slots__ = ("stride", "padding", "dilation", "transposed", "output_padding", "groups", "nd")
+
+    def __init__(self, stride, padding, dilation, transposed, output_padding, groups, nd):
+        self.stride = stride
+        self.padding = padding
+        self.dilation = dilation
+        self.transposed = transposed
+        self.output_padding = output_padding
+        self.groups = groups
+        self.nd = nd
+
+    def key(self):
+        return (self.stride, self.padding, self.dilation, self.transposed, self.output_padding, self.groups)
+
+
+# ==== NumPy kernels (4-D NCHW arrays) ==========================================================
+def _out_size(n, k, s, p, d):
+    return (n + 2 * p - d * (k - 1) - 1) // s + 1
+
+
+def _padded(x, ph, pw, tail=0):
+    """Zero-padded copy of ``x`` as ``(N, C, Hp*Wp + tail)``, the flat-plane layout of the fast
+    path (``tail`` extra zeros keep the last shifted slices in bounds)."""
+    n, c, h, w = x.shape
+    hp, wp = h + 2 * ph, w + 2 * pw
+    if tail == 0 and ph == 0 and pw == 0 and x.flags.c_contiguous:
+        return x.reshape(n, c, h * w)
+    buf = np.zeros((n, c, hp * wp + tail), dtype=x.dtype)
+    buf[:, :, :hp * wp].reshape(n, c, hp, wp)[:, :, ph:ph + h, pw:pw + w] = x
+    return buf
+
+
+def _padded4(x, ph, pw):
+    if ph == 0 and pw == 0:
+        return x
+    n, c, h, w = x.shape
+    buf = np.zeros((n, c, h + 2 * ph, w + 2 * pw), dtype=x.dtype)
+    buf[:, :, ph:ph + h, pw:pw + w] = x
+    return buf
+
+
+def _use_fast(P, wo, wp):
+    # The fast path computes Wp columns per output row where Wo are kept; narrow images with wide
+    # padding waste too much of the GEMM on discarded columns.
+    return P.stride == (1, 1) and wp <= 1.3 * wo + 2
+
+
+def _windows(xp, kh, kw, ho, wo, P):
+    """Yield ``(i, j, view)``: the ``(N, C, Ho, Wo)`` view of the padded input under offset (i, j)."""
+    (sh, sw), (dh, dw) = P.stride, P.dilation
+    he, we = sh * (ho - 1) + 1, sw * (wo - 1) + 1
+    for i in range(kh):
+        for j in range(kw):
+            yield i, j, xp[:, :, i * dh:i * dh + he:sh, j * dw:j * dw + we:sw]
+
+
+def _im2col(x, kh, kw, ho, wo, P, batch_inner=False):
+    """Columns ``(N, G, Cg*kh*kw, Ho*Wo)``, or ``(G, Cg*kh*kw, N*Ho*Wo)`` with ``batch_inner``."""
+    n, c, h, w = x.shape
+    g = P.groups
+    cg = c // g
+    xp = _padded4(x, *P.padding)
+    if batch_inner:
+        buf = np.empty((g, cg, kh, kw, n, ho, wo), dtype=x.dtype)
+        dst = buf.transpose(4, 0, 1, 2, 3, 5, 6)
+    else:
+        buf = np.empty((n, g, cg, kh, kw, ho, wo), dtype=x.dtype)
+        dst = buf
+    for i, j, v in _windows(xp, kh, kw, ho, wo, P):
+        dst[:, :, :, i, j] = v.reshape(n, g, cg, ho, wo)
+    k = cg * kh * kw
+    return buf.reshape(g, k, n * ho * wo) if batch_inner else buf.reshape(n, g, k, ho * wo)
+
+
+def _col2im(cols, c, h, w, kh, kw, ho, wo, P):
+    """Adjoint of ``_im2col``: add columns ``(N, C, kh, kw, Ho, Wo)`` back into an (N, C, H, W) image."""
+    n = cols.shape[0]
+    ph, pw = P.padding
+    cols = cols.reshape(n, c, kh, kw, ho, wo)
+    out = np.zeros((n, c, h + 2 * ph, w + 2 * pw), dtype=cols.dtype)
+    for i, j, v in _windows(out, kh, kw, ho, wo, P):
+        v += cols[:, :, i, j]
+    if ph or pw:
+        out = np.ascontiguousarray(out[:, :, ph:ph + h, pw:pw + w])
+    return out
+
+
+def _finish(acc, o, ho, wp, wo, bias):
+    """Crop the ``(N, O, Ho*Wp)`` fast-path accumulator to ``(N, O, Ho, Wo)``, adding the bias on the way."""
+    n = acc.shape[0]
+    src = acc.reshape(n, o, ho, wp)
+    if wp != wo:
+        src = src[:, :, :, :wo]
+    if bias is None:
+        return np.ascontiguousarray(src)
+    out = np.empty((n, o, ho, wo), dtype=acc.dtype)
+    np.add(src, bias.reshape(1, o, 1, 1), out=out)
+    return out
+
+
+def _conv_fwd(x, w, P, bias=None):
+    """Cross-correlation of ``x`` (N, C, H, W) with ``w`` (O, C/G, kh, kw) -> (N, O, Ho, Wo)."""
+    n, c, h, wd = x.shape
+    o, cg, kh, kw = w.shape
+    g = P.groups
+    og = o // g
+    (sh, sw), (ph, pw), (dh, dw) = P.stride, P.padding, P.dilation
+    ho, wo = _out_size(h, kh, sh, ph, dh), _out_size(wd, kw, sw, pw, dw)
+    dt = np.result_type(x.dtype, w.dtype)
+    if kh == 1 and kw == 1 and ph == 0 and pw == 0:
+        xs = x if (sh, sw) == (1, 1) else x[:, :, ::sh, ::sw]
+        xs = np.ascontiguousarray(xs[:, :, :ho, :wo]).reshape(n, g, cg, ho * wo)
+        acc = np.matmul(w.reshape(g, og, cg), xs)
+        return _finish(acc, o, ho, wo, wo, bias)
+    hp, wp = h + 2 * ph, wd + 2 * pw
+    if _use_fast(P, wo, wp):
+        tail = dw * (kw - 1)
+        xp = _padded(x, ph, pw, tail)
+        m = hp * wp
+        if kw == 1:
+            cols = xp.reshape(n, g, cg, m + tail)
+        else:
+            cols = np.empty((n, c, kw, m), dtype=x.dtype)
+            for j in range(kw):
+                cols[:, :, j] = xp[:, :, j * dw:j * dw + m]
+            cols = cols.reshape(n, g, cg * kw, m)
+        # (kh, G, Og, Cg*kw): row-offset i of the kernel, columns matching the stack's (c, j) order
+        wt = np.ascontiguousarray(w.reshape(g, og, cg, kh, kw).transpose(3, 0, 1, 2, 4)).reshape(kh, g, og, cg * kw)
+        length = ho * wp
+        acc = np.matmul(wt[0], cols[..., :length])
+        if kh > 1:
+            tmp = np.empty_like(acc)
+            for i in range(1, kh):
+                s = i * dh * wp
+                np.matmul(wt[i], cols[..., s:s + length], out=tmp)
+                acc += tmp
+        return _finish(acc.reshape(n, o, length), o, ho, wp, wo, bias)
+    cols = _im2col(x, kh, kw, ho, wo, P)
+    acc = np.matmul(w.reshape(g, og, cg * kh * kw).astype(dt, copy=False), cols)
+    return _finish(acc.reshape(n, o, ho * wo), o, ho, wo, wo, bias)
+
+
+def _conv_bwd_input(gy, w, h, wd, P, bias=None):
+    """Adjoint of ``_conv_fwd`` in its input: (N, O, Ho, Wo) -> (N, C, H, W) (a transposed conv)."""
+    n, o, ho, wo = gy.shape
+    _, cg, kh, kw = w.shape
+    g = P.groups
+    og = o // g
+    c = cg * g
+    (sh, sw), (ph, pw), (dh, dw) = P.stride, P.padding, P.dilation
+    if P.stride == (1, 1):
+        # Full correlation with the flipped kernel: pad the gradient by d*(k-1) - p (crop if negative).
+        eh, ew = dh * (kh - 1) - ph, dw * (kw - 1) - pw
+        hp, wp = ho + 2 * max(eh, 0), wo + 2 * max(ew, 0)
+        if eh >= 0 and ew >= 0 and _use_fast(P, wd, wp) and hp - dh * (kh - 1) == h:
+            wf = w.reshape(g, og, cg, kh, kw).transpose(0, 2, 1, 3, 4)[:, :, :, ::-1, ::-1].reshape(c, og, kh, kw)
+            Pf = ConvParams((1, 1), (eh, ew), P.dilation, False, (0, 0), g, P.nd)
+            return _conv_fwd(gy, wf, Pf, bias)
+    # W^T @ grad, then col2im.
+    gcols = np.matmul(w.reshape(g, og, cg * kh * kw).swapaxes(1, 2), gy.reshape(n, g, og, ho * wo))
+    out = _col2im(gcols, c, h, wd, kh, kw, ho, wo, P)
+    if bias is not None:
+        out += bias.reshape(1, c, 1, 1)
+    return out
+
+
+def _conv_bwd_weight(x, gy, kh, kw, P):
+    """Adjoint of ``_conv_fwd`` in its weight: -> (O, C/G, kh, kw)."""
+    n, c, h, wd = x.shape
+    _, o, ho, wo = gy.shape
+    g = P.groups
+    og, cg = o // g, c // g
+    (sh, sw), (ph, pw), (dh, dw) = P.stride, P.padding, P.dilation
+    dt = np.result_type(x.dtype, gy.dtype)
+    hp, wp = h + 2 * ph, wd + 2 * pw
+    if kh == 1 and kw == 1 and ph == 0 and pw == 0:
+        xs = x if (sh, sw) == (1, 1) else x[:, :, ::sh, ::sw]
+        xs = np.ascontiguousarray(xs[:, :, :ho, :wo]).reshape(n, g, cg, ho * wo)
+        gw = np.matmul(gy.reshape(n, g, og, ho * wo), xs.swapaxes(2, 3)).sum(0)
+        return gw.reshape(o, cg, 1, 1)
+    if _use_fast(P, wo, wp) and ho * wp >= 256:
+        length = ho * wp
+        gl = np.zeros((n, o, ho, wp), dtype=dt)
+        gl[:, :, :, :wo] = gy
+        gl = gl.reshape(n, g, og, length)
+        xp = _padded(x, ph, pw, dw * (kw - 1)).reshape(n, g, cg, -1)
+        gw = np.empty((g, og, cg, kh, kw), dtype=dt)
+        for i in range(kh):
+            for j in range(kw):
+                s = i * dh * wp + j * dw
+                gw[:, :, :, i, j] = np.matmul(gl, xp[..., s:s + length].swapaxes(2, 3)).sum(0)
+        return gw.reshape(o, cg, kh, kw)
+    cols = _im2col(x, kh, kw, ho, wo, P, batch_inner=True)           # (G, K, N*L)
+    gt = np.ascontiguousarray(gy.reshape(n, g, og, ho * wo).transpose(1, 2, 0, 3)).reshape(g, og, n * ho * wo)
+    gw = np.matmul(gt, cols.swapaxes(1, 2))                          # (G, Og, K)
+    return gw.reshape(o, cg, kh, kw)
+
+
+def _as4d(a, nd):
+    return a[:, :, None, :] if nd == 1 else a
+
+
+def _from4d(a, nd):
+    return a[:, :, 0, :] if nd == 1 else a
+
+
+def _transposed_out_hw(x, w, P):
+    (sh, sw), (ph, pw), (dh, dw) = P.stride, P.padding, P.dilation
+    oph, opw = P.output_padding
+    _, _, kh, kw = w.shape
+    h = (x.shape[2] - 1) * sh - 2 * ph + dh * (kh - 1) + oph + 1
+    wd = (x.shape[3] - 1) * sw - 2 * pw + dw * (kw - 1) + opw + 1
+    return h, wd
+
+
+# ==== differentiable ops ========================================================================
+class ConvolutionBackward0(Node):
+    __slots__ = ("params",)
+
+    def backward(self, grad):
+        x, w = self.saved
+        mask = tuple(fn is not None for fn, _ in self.next_functions)
+        return convolution_backward(grad, x, w, self.params, mask)
+
+
+class ConvolutionBackwardBackward0(Node):
+    """Second derivative of a convolution: the three gradients are bilinear in (grad, input, weight),
+    so each of their derivatives is again a convolution or a convolution_backward."""
+
+    __slots__ = ("params", "mask")
+
+    num_outputs = 3
+
+    def backward(self, grads):
+        g, x, w = self.saved
+        ggx, ggw, ggb = grads
+        P = self.params
+        mx, mw, mb = self.mask
+        (fg, _), (fx, _), (fw, _) = self.next_functions
+        rg = rx = rw = None
+        if fg is not None:
+            if mx:
+                rg = convolution(ggx, w, None, P)
+            if mw:
+                t = convolution(x, ggw, None, P)
+                rg = t if rg is None else rg + t
+            if mb:
+                shape = (1, -1) + (1,) * (g.ndim - 2)
+                t = ggb.reshape(shape).expand(g.shape)
+                rg = t if rg is None else rg + t
+        if fx is not None and mw:
+            rx = convolution_backward(g, x, ggw, P, (True, False, False))[0]
+        if fw is not None and mx:
+            rw = convolution_backward(g, ggx, w, P, (False, True, False))[1]
+        return rg, rx, rw
+
+
+def convolution(input, weight, bias, params):
+    """The convolution primitive (``params``: a ``ConvParams``; arguments already validated)."""
+    P = params
+    nd = P.nd
+    x, w = _as4d(input._data, nd), _as4d(weight._data, nd)
+    b = None if bias is None else bias._data
+    if P.transposed:
+        h, wd = _transposed_out_hw(x, w, P)
+        y = _conv_bwd_input(x, w, h, wd, P, b)
+    else:
+        y = _conv_fwd(x, w, P, b)
+    out = wrap(_from4d(y, nd))
+    if mode.enabled and (input._rg or weight._rg or (bias is not None and bias._rg)):
+        node = ConvolutionBackward0(edge(input), edge(weight), edge(bias) if bias is not None else (None, 0))
+        node.params = P
+        node.save(input, weight)
+        record(node, out, input, weight, bias)
+    return out
+
+
+def convolution_backward(grad, input, weight, params, mask):
+    """``(grad_input, grad_weight, grad_bias)`` of ``convolution``; entries not in ``mask`` are None."""
+    P = params
+    nd = P.nd
+    g, x, w = _as4d(grad._data, nd), _as4d(input._data, nd), _as4d(weight._data, nd)
+    kh, kw = w.shape[2], w.shape[3]
+    gx = gw = gb = None
+    if mask[0]:
+        if P.transposed:
+            gx = _conv_fwd(g, w, P)
+        else:
+            gx = _conv_bwd_input(g, w, x.shape[2], x.shape[3], P)
+        gx = wrap(_from4d(gx, nd))
+    if mask[1]:
+        gw = _conv_bwd_weight(g, x, kh, kw, P) if P.transposed else _conv_bwd_weight(x, g, kh, kw, P)
+        gw = wrap(_from4d(gw.astype(w.dtype, copy=False), nd))
+    if len(mask) > 2 and mask[2]:
+        gb = wrap(g.sum(axis=(0, 2, 3)))
+    if mode.enabled and (grad._rg or input._rg or weight._rg):
+        node = ConvolutionBackwardBackward0(edge(grad), edge(input), edge(weight))
+        node.params = P
+        node.mask = (mask[0], mask[1], len(mask) > 2 and mask[2])
+        node.save(grad, input, weight)
+        nb = grad._data.shape[1]
+        node.output_meta = [(input._data.shape, input._data.dtype), (weight._data.shape, weight._data.dtype),
+                            ((nb,), grad._data.dtype)]
+        for k, t in enumerate((gx, gw, gb)):
+            if t is not None:
+                attach(t, node)
+                t._out_nr = k
+    return gx, gw, gb
+
+
+# ==== torch-level entry points (argument checking lives in nn.functional) =======================
+def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    from ..nn.functional.conv import conv1d as f
+    return f(input, weight, bias, stride, padding, dilation, groups)
+
+
+def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    from ..nn.functional.conv import conv2d as f
+    return f(input, weight, bias, stride, padding, dilation, groups)
+
+
+def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
+    from ..nn.functional.conv import conv_transpose1d as f
+    return f(input, weight, bias, stride, padding, output_padding, groups, dilation)
+
+
+def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
+    from ..nn.functional.conv import conv_transpose2d as f
+    return f(input, weight, bias, stride, padding, output_padding, groups, dilation)
+
+
+# ==== im2col / col2im (F.unfold / F.fold) =======================================================
+class Im2ColBackward0(Node):
+    __slots__ = ("hw", "args")
+
+    def backward(self, grad):
+        return col2im(grad, self.hw, *self.args)
+
+
+class Col2ImBackward0(Node):
+    __slots__ = ("args",)
+
+    def backward(self, grad):
+        return im2col(grad, *self.args)
+
+
+def _unfold_params(kernel_size, dilation, padding, stride):
+    return ConvParams(stride, padding, dilation, False, (0, 0), 1, 2)
+
+
+def im2col(input, kernel_size, dilation, padding, stride):
+    """(N, C, H, W) -> (N, C*kh*kw, L) sliding blocks (``F.unfold``); 2-tuples, already validated."""
+    x = input._data
+    n, c, h, w = x.shape
+    kh, kw = kernel_size
+    P = _unfold_params(kernel_size, dilation, padding, stride)
+    ho = _out_size(h, kh, stride[0], padding[0], dilation[0])
+    wo = _out_size(w, kw, stride[1], padding[1], dilation[1])
+    cols = _im2col(x, kh, kw, ho, wo, P).reshape(n, c * kh * kw, ho * wo)
+    out = wrap(cols)
+    if mode.enabled and input._rg:
+        node = Im2ColBackward0(edge(input))
+        node.hw = (h, w)
+        node.args = (kernel_size, dilation, padding, stride)
+        attach(out, node)
+    return out
+
+
+def col2im(input, output_size, kernel_size, dilation, padding, stride):
+    """(N, C*kh*kw, L) -> (N, C, H, W), summing overlapping values (``F.fold``)."""
+    cols = input._data
+    n = cols.shape[0]
+    kh, kw = kernel_size
+    h, w = output_size
+    c = cols.shape[1] // (kh * kw)
+    P = _unfold_params(kernel_size, dilation, padding, stride)
+    ho = _out_size(h, kh, stride[0], padding[0], dilation[0])
+    wo = _out_size(w, kw, stride[1], padding[1], dilation[1])
+    out = wrap(_col2im(cols, c, h, w, kh, kw, ho, wo, P))
+    if mode.enabled and input._rg:
+        node = Col2ImBackward0(edge(input))
+        node.args = (kernel_size, dilation, padding, stride)
+        attach(out, node)
+    return out
+
+
+# ==== padding ===================================================================================
+class ConstantPadNdBackward0(Node):
+    __slots__ = ("pad",)
+
+    def backward(self, grad):
+        return constant_pad_nd(grad, [-p for p in self.pad])
+
+
+def constant_pad_nd(input, pad, value=0):
+    """Pad the last ``len(pad)//2`` dims by ``(left, right)`` pairs, last dim first; negative
+    entries crop."""
+    x = input._data
+    nd = len(pad) // 2
+    sl = [slice(None)] * x.ndim
+    widths = [(0, 0)] * x.ndim
+    shape = list(x.shape)
+    for k in range(nd):
+        ax = x.ndim - 1 - k
+        lo, hi = int(pad[2 * k]), int(pad[2 * k + 1])
+        size = shape[ax] + lo + hi
+        if size < 0:
+            raise RuntimeError(
+                f"The input size {shape[ax]}, plus negative padding {lo} and {hi} resulted in a negative "
+                f"output size, which is invalid. Check dimension {ax} of your input.")
+        sl[ax] = slice(max(-lo, 0), shape[ax] - max(-hi, 0))
+        widths[ax] = (max(lo, 0), max(hi, 0))
+        shape[ax] = size
+    src = x[tuple(sl)]
+    if any(w != (0, 0) for w in widths):
+        data = np.full(shape, value, dtype=x.dtype)
+        dst = tuple(slice(lo, lo + n) for (lo, _), n in zip(widths, src.shape))
+        data[dst] = src
+    else:
+        data = src.copy()
+    out = wrap(data)
+    if mode.enabled and input._rg:
+        node = ConstantPadNdBackward0(edge(input))
+        node.pad = tuple(int(p) for p in pad)
+        attach(out, node)
+    return out
+
+
+def _pad_indices(n, lo, hi, mode_):
+    """Source index of every output position along one axis (NumPy's pad modes on an arange) and
+    the output position where the unpadded interior starts."""
+    npmode = {"reflect": "reflect", "replicate": "edge", "circular": "wrap"}[mode_]
+    idx = np.arange(n)
+    if lo < 0 or hi < 0:
+        idx = idx[max(-lo, 0):n - max(-hi, 0)]
+    return np.pad(idx, (max(lo, 0), max(hi, 0)), mode=npmode), max(lo, 0)
+
+
+def _run_length(idx, start):
+    """Length of the stretch of ``idx`` from ``start`` that counts up by one (the interior)."""
+    seg = idx[start:] - idx[start] - np.arange(len(idx) - start)
+    bad = np.flatnonzero(seg)
+    return int(bad[0]) if len(bad) else len(seg)
+
+
+class _IndexPadBackward(Node):
+    """Backward of a reflect/replicate/circular pad: scatter-add the gradient back along each axis."""
+
+    __slots__ = ("indices", "in_shape")
+
+    def backward(self, grad):
+        return _index_unpad(grad, self.indices, self.in_shape)
+
+
+class _IndexUnpadBackward(Node):
+    """Backward of that scatter-add: the gather (the pad) again."""
+
+    __slots__ = ("indices", "in_shape")
+
+    def backward(self, grad):
+        return _index_gather(grad, self.indices, _IndexPadBackward)
+
+
+def _make_pad_nodes():
+    names = {}
+    for prefix, mode_ in (("ReflectionPad", "reflect"), ("ReplicationPad", "replicate")):
+        for d in (1, 2, 3):
+            names[(mode_, d)] = type(f"{prefix}{d}DBackward0", (_IndexPadBackward,), {"__slots__": ()})
+    circ = type("CopySlices", (_IndexPadBackward,), {"__slots__": ()})  # torch's name for it
+    for d in (1, 2, 3):
+        names[("circular", d)] = circ
+    return names
+
+
+_PAD_NODES = _make_pad_nodes()
+
+
+def _index_gather(input, indices, node_cls):
+    """Gather ``input`` along axes with ``indices`` (``{axis: (index array, interior start)}``)."""
+    x = input._data
+    data = x
+    for ax, (idx, _) in indices.items():
+        data = np.take(data, idx, axis=ax)
+    out = wrap(np.ascontiguousarray(data))
+    if mode.enabled and input._rg:
+        node = node_cls(edge(input))
+        node.indices = indices
+        node.in_shape = x.shape
+        attach(out, node)
+    return out
+
+
+def _index_unpad(grad, indices, in_shape):
+    """Adjoint of ``_index_gather``: sum the gradient entries that came from the same source."""
+    g = grad._data
+    for ax, (idx, start) in reversed(list(indices.items())):
+        n = in_shape[ax]
+        moved = np.moveaxis(g, ax, 0)
+        acc = np.zeros((n,) + moved.shape[1:], dtype=g.dtype)
+        # The interior is one slice; only the padded border positions loop (a few per side).
+        run = _run_length(idx, start)
+        acc[idx[start]:idx[start] + run] += moved[start:start + run]
+        for k in range(len(idx)):
+            if not start <= k < start + run:
+                acc[idx[k]] += moved[k]
+        g = np.moveaxis(acc, 0, ax)
+    out = wrap(np.ascontiguousarray(g))
+    if mode.enabled and grad._rg:
+        node = _IndexUnpadBackward(edge(grad))
+        node.indices = indices
+        node.in_shape = in_shape
+        attach(out, node)
+    return out
+
+
+def index_pad(input, pad, mode_):
+    """Reflect / replicate / circular padding of the last ``len(pad)//2`` dims (validated)."""
+    x = input._data
+    nd = len(pad) // 2
+    indices = {}
+    for k in range(nd):
+        ax = x.ndim - 1 - k
+        indices[ax] = _pad_indices(x.shape[ax], int(pad[2 * k]), int(pad[2 * k + 1]), mode_)
+    indices = dict(sorted(indices.items()))
+    return _index_gather(input, indices, _PAD_NODES[(mode_, nd)])
