@@ -110,6 +110,28 @@ class device:
 CPU = device("cpu")
 
 
+class layout:
+    """torch.layout: ndgrad tensors are always dense and strided (``torch.strided``)."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name):
+        self.name = name
+
+    def __repr__(self):
+        return "torch." + self.name
+
+    def __reduce__(self):
+        return (_layout_by_name, (self.name,))
+
+
+def _layout_by_name(name):
+    return strided
+
+
+strided = layout("strided")
+
+
 def check_device(dev):
     """ndgrad runs on the CPU; asking for another device fails clearly instead of silently."""
     if dev is None:
@@ -329,7 +351,7 @@ class Tensor:
 
     @property
     def layout(self):
-        return "torch.strided"
+        return strided
 
     @property
     def ndim(self):
@@ -506,6 +528,11 @@ class Tensor:
 
     @property
     def mT(self):
+        if self._data.ndim == 0:
+            import warnings
+            warnings.warn("Tensor.mT is deprecated on 0-D tensors. This function is the identity in these cases.",
+                          UserWarning, stacklevel=2)
+            return self
         if self._data.ndim < 2:
             raise RuntimeError(f"tensor.mT is only supported on matrices or batches of matrices. Got {self._data.ndim}-D tensor.")
         return self.transpose(-2, -1)

@@ -158,12 +158,18 @@ def run_backward(roots, root_grads, retain_graph, create_graph, inputs=None, acc
                 grads_out = [buffers.pop(_key(node, k), None) for k in range(n_out)]
             grads_in = None
             if needed is None or node in needed:
-                if node._has_hooks:
-                    grads_out = _run_tensor_hooks(node, grads_out)
-                if captures is not None:
+                # like torch, autograd.grad captures a non-leaf input's gradient before that tensor's
+                # hooks run, and a leaf's after its hooks
+                leaf = type(node) is AccumulateGrad
+                if captures is not None and not leaf:
                     for k, g in enumerate(grads_out):
                         for i in captures.get(_key(node, k), ()):
                             results[i] = g
+                if node._has_hooks:
+                    grads_out = _run_tensor_hooks(node, grads_out)
+                if captures is not None and leaf:
+                    for i in captures.get(node, ()):
+                        results[i] = grads_out[0]
                 if grads_out[0] is None and (n_out == 1 or all(g is None for g in grads_out)):
                     pass
                 elif type(node) is AccumulateGrad:

@@ -51,62 +51,104 @@ def _erf_small(x):
     """erf(x) for |x| <= 0.46875."""
     z = x * x
     num = _A[4] * z
-    den = z
+    den = z.copy()
     for i in range(3):
-        num = (num + _A[i]) * z
-        den = (den + _B[i]) * z
-    return x * (num + _A[3]) / (den + _B[3])
+        num += _A[i]
+        num *= z
+        den += _B[i]
+        den *= z
+    num += _A[3]
+    den += _B[3]
+    num *= x
+    num /= den
+    return num
+
+
+def _exp_neg_sq(v):
+    """exp(-v*v), computed as exp(-s*s) * exp(-(v-s)(v+s)) with s = v truncated to a multiple of
+    1/16 (s*s is exact): the rounding error of v*v would otherwise be amplified by exp."""
+    s = v * 16.0
+    np.trunc(s, out=s)
+    s *= 0.0625
+    d = v - s
+    d *= v + s
+    s *= s
+    np.negative(s, out=s)
+    np.exp(s, out=s)
+    np.negative(d, out=d)
+    s *= np.exp(d, out=d)
+    return s
+
+
+def _erfc_mid(v):
+    """erfc(v) for 0.46875 < v <= 4."""
+    num = _C[8] * v
+    den = v.copy()
+    for i in range(7):
+        num += _C[i]
+        num *= v
+        den += _D[i]
+        den *= v
+    num += _C[7]
+    den += _D[7]
+    num /= den
+    num *= _exp_neg_sq(v)
+    return num
+
+
+def _erfc_tail(v):
+    """erfc(v) for v > 4 (0 beyond underflow)."""
+    with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+        z = v * v
+        np.reciprocal(z, out=z)
+        num = _P[5] * z
+        den = z.copy()
+        for i in range(4):
+            num += _P[i]
+            num *= z
+            den += _Q[i]
+            den *= z
+        num += _P[4]
+        den += _Q[4]
+        num /= den
+        num *= z
+        np.subtract(_SQRT_PI_INV, num, out=num)
+        num /= v
+        num *= _exp_neg_sq(v)
+    num[v >= _XBIG] = 0.0
+    return num
 
 
 def _erfc_large(y):
-    """erfc(y) for y > 0.46875 (y >= 0)."""
-    out = np.empty_like(y)
+    """erfc(y) for y > 0.46875 (y >= 0, float64)."""
     mid = y <= 4.0
     if mid.all():
-        parts = ((mid, y),)
-    else:
-        parts = ((mid, y[mid]), (~mid, y[~mid]))
-    for mask, v in parts:
-        if mask is mid:
-            num = _C[8] * v
-            den = v.copy()
-            for i in range(7):
-                num = (num + _C[i]) * v
-                den = (den + _D[i]) * v
-            r = (num + _C[7]) / (den + _D[7])
-        else:
-            with np.errstate(over="ignore", under="ignore", divide="ignore", invalid="ignore"):
-                z = 1.0 / (v * v)
-                num = _P[5] * z
-                den = z.copy()
-                for i in range(4):
-                    num = (num + _P[i]) * z
-                    den = (den + _Q[i]) * z
-                r = z * (num + _P[4]) / (den + _Q[4])
-                r = (_SQRT_PI_INV - r) / v
-        # exp(-v*v) as exp(-s*s) * exp(-(v-s)(v+s)) with s = v rounded to 1/16: v*v's rounding error
-        # would otherwise be amplified by the exponential
-        with np.errstate(under="ignore", over="ignore", invalid="ignore"):
-            s = np.trunc(v * 16.0) / 16.0
-            r = np.exp(-s * s) * np.exp(-(v - s) * (v + s)) * r
-        if mask is not mid:
-            r[v >= _XBIG] = 0.0
-        if len(parts) == 1:
-            return r
-        out[mask] = r
+        return _erfc_mid(y)
+    if not mid.any():
+        return _erfc_tail(y)
+    out = np.empty_like(y)
+    out[mid] = _erfc_mid(y[mid])
+    tail = ~mid
+    out[tail] = _erfc_tail(y[tail])
     return out
 
 
 def _as_f64(x):
+    """float64 data of ``x`` with at least one dimension (so in-place ``out=`` steps work)."""
     x = np.asarray(x)
-    return x.astype(np.float64, copy=False) if x.dtype != np.float64 else x
+    if x.dtype != np.float64:
+        x = x.astype(np.float64)
+    return x.reshape(1) if x.ndim == 0 else x
 
 
 def _finish(r, like):
+    """``r`` with the shape of ``like`` and its floating dtype (float64 for other inputs)."""
     like = np.asarray(like)
     dt = like.dtype if like.dtype.kind == "f" else np.dtype(np.float64)
     r = np.asarray(r)
-    return r.astype(dt, copy=False) if r.dtype != dt else r
+    if r.dtype != dt:
+        r = r.astype(dt)
+    return r.reshape(like.shape) if r.shape != like.shape else r
 
 
 def erf(x):
@@ -116,15 +158,17 @@ def erf(x):
     small = y <= 0.46875
     if small.all():
         return _finish(_erf_small(v), x)
+    if not small.any():
+        e = _erfc_large(y)
+        np.subtract(1.0, e, out=e)
+        np.copysign(e, v, out=e)
+        return _finish(e, x)
     out = np.empty_like(v)
     out[small] = _erf_small(v[small])
     big = ~small
-    vb = v[big]
-    e = 1.0 - _erfc_large(np.abs(vb))
-    out[big] = np.where(vb < 0, -e, e)
-    nan = np.isnan(v)
-    if nan.any():
-        out[nan] = np.nan
+    e = _erfc_large(y[big])
+    np.subtract(1.0, e, out=e)
+    out[big] = np.copysign(e, v[big], out=e)
     return _finish(out, x)
 
 
@@ -133,17 +177,19 @@ def erfc(x):
     v = _as_f64(x)
     y = np.abs(v)
     small = y <= 0.46875
+    if small.all():
+        e = _erf_small(v)
+        return _finish(np.subtract(1.0, e, out=e), x)
     out = np.empty_like(v)
     if small.any():
         out[small] = 1.0 - _erf_small(v[small])
-    big = ~small
-    if big.any():
+        big = ~small
         vb = v[big]
         c = _erfc_large(np.abs(vb))
         out[big] = np.where(vb < 0, 2.0 - c, c)
-    nan = np.isnan(v)
-    if nan.any():
-        out[nan] = np.nan
+    else:
+        c = _erfc_large(y)
+        out = np.where(v < 0, 2.0 - c, c)
     return _finish(out, x)
 
 
@@ -154,37 +200,49 @@ _EI_C = (-1.970840454, -1.624906493, 3.429567803, 1.641345311)
 _EI_D = (3.543889200, 1.637067800)
 
 
+def _erfinv_guess(a):
+    """PyTorch's first guess (about 1e-7 relative) for erfinv(a), a in [0, 1)."""
+    x = np.empty_like(a)
+    c = a <= 0.7
+    if c.any():
+        y = a[c]
+        z = y * y
+        x[c] = y * (((_EI_A[3] * z + _EI_A[2]) * z + _EI_A[1]) * z + _EI_A[0]) / \
+            ((((_EI_B[3] * z + _EI_B[2]) * z + _EI_B[1]) * z + _EI_B[0]) * z + 1.0)
+    t = ~c
+    if t.any():
+        z = np.sqrt(-np.log((1.0 - a[t]) / 2.0))
+        x[t] = (((_EI_C[3] * z + _EI_C[2]) * z + _EI_C[1]) * z + _EI_C[0]) / ((_EI_D[1] * z + _EI_D[0]) * z + 1.0)
+    return x
+
+
+def _halley(x, f_of):
+    """Two Halley steps for erf(x) = target: f' = 2/sqrt(pi) e^(-x^2), f'' = -2x f'."""
+    for _ in range(2):
+        d = f_of(x)
+        d /= _TWO_OVER_SQRT_PI * _exp_neg_sq(x)
+        x = x - d / (1.0 + x * d)
+    return x
+
+
 def erfinv(y):
     """The inverse error function on [-1, 1] (+-inf at +-1, nan outside)."""
     v = _as_f64(y)
     a = np.abs(v)
+    out = np.full_like(v, np.nan)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
-        # first guess (about 1e-7 relative), as in PyTorch's calc_erfinv
-        z = v * v
-        central = v * (((_EI_A[3] * z + _EI_A[2]) * z + _EI_A[1]) * z + _EI_A[0]) / \
-            ((((_EI_B[3] * z + _EI_B[2]) * z + _EI_B[1]) * z + _EI_B[0]) * z + 1.0)
-        t = np.sqrt(-np.log((1.0 - a) / 2.0))
-        tail = np.copysign(((_EI_C[3] * t + _EI_C[2]) * t + _EI_C[1]) * t + _EI_C[0], v) / \
-            ((_EI_D[1] * t + _EI_D[0]) * t + 1.0)
-        x = np.where(a <= 0.7, central, tail)
-        x = np.abs(x)
         lower = a <= 0.5
-        comp = 1.0 - a  # exact for a >= 0.5
-        for _ in range(2):
-            # Halley's method on f(x) = erf(x) - a (or (1 - a) - erfc(x)): f' = 2/sqrt(pi) e^(-x^2),
-            # f'' = -2x f'
-            if lower.all():
-                f = erf(x) - a
-            elif not lower.any():
-                f = comp - erfc(x)
-            else:
-                f = np.where(lower, erf(x) - a, comp - erfc(x))
-            d = f / (_TWO_OVER_SQRT_PI * np.exp(-x * x))
-            x = x - d / (1.0 + x * d)
-        x = np.copysign(x, v)
-        x = np.where(a == 1.0, np.copysign(np.inf, v), x)
-        x = np.where((a > 1.0) | np.isnan(v), np.nan, x)
-    return _finish(x, y)
+        upper = (a > 0.5) & (a < 1.0)
+        if lower.any():
+            t = a[lower]
+            out[lower] = _halley(_erfinv_guess(t), lambda x: erf(x) - t)
+        if upper.any():
+            # on erfc, with 1 - a exact, so the tail keeps its relative accuracy
+            c = 1.0 - a[upper]
+            out[upper] = _halley(_erfinv_guess(a[upper]), lambda x: c - erfc(x))
+        out[a == 1.0] = np.inf
+        np.copysign(out, v, out=out)
+    return _finish(out, y)
 
 
 # -- lgamma ---------------------------------------------------------------------------------------
@@ -290,11 +348,15 @@ def lgamma(x):
         out[pos] = _lgamma_pos(v[pos])
     if neg.any():
         w = v[neg]
+        tiny = w > -1e-20   # lgamma(w) = -log|w| - gamma w + O(w^2): avoids sin(pi w) of a subnormal
         # reflection: Gamma(w) Gamma(1 - w) = pi / sin(pi w); reduce w by an integer first so
         # sin(pi * r) is exact-ish far from 0
         r = w - np.round(w)
         with np.errstate(divide="ignore"):
-            out[neg] = _LOGPI - np.log(np.abs(np.sin(math.pi * r))) - _lgamma_pos(1.0 - w)
+            res = _LOGPI - np.log(np.abs(np.sin(math.pi * r))) - _lgamma_pos(1.0 - w)
+        if tiny.any():
+            res[tiny] = -np.log(-w[tiny])
+        out[neg] = res
     out[pole] = np.inf
     inf = np.isinf(v)
     out[inf] = np.inf
@@ -360,19 +422,23 @@ _MACHEP = 1.11022302462515654042E-16
 
 
 def zeta(s, q):
-    """Hurwitz zeta(s, q) = sum_k (k + q)^-s for s > 1 (Cephes, Euler-Maclaurin), elementwise."""
+    """Hurwitz zeta(s, q) = sum_k (k + q)^-s for s > 1 (Cephes, Euler-Maclaurin), elementwise.
+
+    A negative non-integer ``q`` is summed directly up to ``q + k > 9``; callers reflect large
+    negative arguments first (see ``polygamma``)."""
     s = _as_f64(s)
     q = _as_f64(q)
     s, q = np.broadcast_arrays(s, q)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
-        total = np.power(q, -s)
-        a = q.copy()
-        b = np.zeros_like(total)
-        # direct sum until a > 9 and at least 9 terms
+        ok = np.isfinite(q) & (s > 1.0)
+        a = np.where(ok, q, 10.0)
+        total = np.power(a, -s)
+        b = total
+        # direct sum until a > 9, at least 9 terms
         i = 0
         while True:
             active = (a <= 9.0) | (i < 9)
-            if not np.any(active & np.isfinite(a)):
+            if i >= 9 and not active.any():
                 break
             a = np.where(active, a + 1.0, a)
             bb = np.power(a, -s)
@@ -380,7 +446,7 @@ def zeta(s, q):
             total = total + np.where(active, bb, 0.0)
             i += 1
         w = a
-        total = total + b * w / (s - 1.0) - 0.5 * b
+        total = total + np.power(w, 1.0 - s) / (s - 1.0) - 0.5 * b
         fac = np.ones_like(total)
         k = 0.0
         for coef in _ZETA_A:
@@ -391,6 +457,8 @@ def zeta(s, q):
             fac = fac * (s + k)
             b = b / w
             k += 1.0
+        total = np.where(np.isposinf(q) & (s > 1.0), 0.0, total)
+        total = np.where(np.isnan(q) | np.isneginf(q) | np.isnan(s), np.nan, total)
         total = np.where(s == 1.0, np.inf, total)
         total = np.where(s < 1.0, np.nan, total)
         qpole = (q <= 0) & (q == np.floor(q))
@@ -399,14 +467,38 @@ def zeta(s, q):
     return total
 
 
+def _cot_derivative_poly(n):
+    """Coefficients (lowest first) of R_n with d^n/du^n cot(u) = R_n(cot u)."""
+    r = np.polynomial.Polynomial([0.0, 1.0])
+    m = np.polynomial.Polynomial([-1.0, 0.0, -1.0])   # d(cot u)/du = -(1 + cot^2 u)
+    for _ in range(n):
+        r = r.deriv() * m
+    return r
+
+
 def polygamma(n, x):
     """The n-th derivative of digamma (n >= 0 an integer)."""
     if n == 0:
         return digamma(x)
     v = _as_f64(x)
     sign = 1.0 if n % 2 else -1.0
-    r = sign * math.factorial(n) * zeta(np.float64(n + 1), v)
-    return _finish(r, x)
+    scale = sign * math.factorial(n)
+    neg = v < 0
+    if not neg.any():
+        return _finish(scale * zeta(np.float64(n + 1), v), x)
+    w = np.where(neg, 1.0 - v, v)
+    r = scale * zeta(np.float64(n + 1), w)
+    # reflection: psi_n(1 - x) + (-1)^(n+1) psi_n(x) = (-1)^n pi d^n/dx^n cot(pi x)
+    red = v - np.round(v)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        tiny = np.abs(v) < 1e-30       # psi_n(x) ~ (-1)^(n+1) n! / x^(n+1) next to the pole at 0
+        c = 1.0 / np.tan(math.pi * np.where(tiny, 0.25, red))
+        dcot = math.pi ** n * _cot_derivative_poly(n)(c)
+        refl = sign * ((-1.0) ** n * math.pi * dcot - r)
+        refl = np.where(tiny, scale / np.power(np.where(tiny, v, 1.0), n + 1), refl)
+        refl = np.where(v == np.round(v), sign * np.inf, refl)   # poles (incl. -inf: see below)
+        refl = np.where(np.isneginf(v), np.nan, refl)
+    return _finish(np.where(neg, refl, r), x)
 
 
 # (1 - gamma), then (-1)^k (zeta(k) - 1) / k for k = 2..27, with zeta(k) - 1 = zeta(k, 2)

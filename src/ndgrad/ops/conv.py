@@ -21,6 +21,7 @@ and rebuild what they need. ``ConvolutionBackward0`` runs ``convolution_backward
 ``convolution_backward``, so any order of derivative works.
 """
 import numpy as np
+from numpy.lib.stride_tricks import as_strided
 
 from .. import _dtype
 from ._core import Node, Tensor, wrap, edge, mode, attach, record
@@ -47,23 +48,19 @@ class ConvParams:
 
 
 # ==== NumPy kernels (4-D NCHW arrays) ==========================================================
+# The columns of one GEMM are built a chunk at a time (a block of output rows of one sample, or a
+# block of whole samples for small images) into a buffer of about _CHUNK bytes, so the 9x (for a
+# 3x3 kernel) im2col copy stays in cache and is consumed by the GEMM right after it is written.
+_CHUNK = 1 << 20
+_WGRAD_COLS = 2048
+_FWD_COLS = 512
+
+
 def _out_size(n, k, s, p, d):
     return (n + 2 * p - d * (k - 1) - 1) // s + 1
 
 
-def _padded(x, ph, pw, tail=0):
-    """Zero-padded copy of ``x`` as ``(N, C, Hp*Wp + tail)``, the flat-plane layout of the fast
-    path (``tail`` extra zeros keep the last shifted slices in bounds)."""
-    n, c, h, w = x.shape
-    hp, wp = h + 2 * ph, w + 2 * pw
-    if tail == 0 and ph == 0 and pw == 0 and x.flags.c_contiguous:
-        return x.reshape(n, c, h * w)
-    buf = np.zeros((n, c, hp * wp + tail), dtype=x.dtype)
-    buf[:, :, :hp * wp].reshape(n, c, hp, wp)[:, :, ph:ph + h, pw:pw + w] = x
-    return buf
-
-
-def _padded4(x, ph, pw):
+def _padded(x, ph, pw):
     if ph == 0 and pw == 0:
         return x
     n, c, h, w = x.shape
@@ -72,105 +69,83 @@ def _padded4(x, ph, pw):
     return buf
 
 
-def _use_fast(P, wo, wp):
-    # The fast path computes Wp columns per output row where Wo are kept; narrow images with wide
-    # padding waste too much of the GEMM on discarded columns.
-    return P.stride == (1, 1) and wp <= 1.3 * wo + 2
+class _Geometry:
+    """Shapes of one convolution (viewed as the forward cross-correlation) and its chunking.
+
+    A chunk is ``(first sample, samples, first output row, rows)``: at least ``min_cols`` GEMM
+    columns (the weight gradient reduces over them, so it wants long chunks) and otherwise about
+    ``_CHUNK`` bytes of im2col.
+    """
+
+    __slots__ = ("n", "c", "h", "w", "o", "kh", "kw", "ho", "wo", "g", "cg", "og", "kg", "P", "chunks", "buf_size")
+
+    def __init__(self, n, c, h, w, o, kh, kw, P, itemsize, min_cols=0):
+        self.n, self.c, self.h, self.w, self.o, self.kh, self.kw, self.P = n, c, h, w, o, kh, kw, P
+        (sh, sw), (ph, pw), (dh, dw) = P.stride, P.padding, P.dilation
+        ho, wo = self.ho, self.wo = _out_size(h, kh, sh, ph, dh), _out_size(w, kw, sw, pw, dw)
+        self.g = P.groups
+        self.cg, self.og = c // self.g, o // self.g
+        self.kg = self.cg * kh * kw
+        row = max(c * kh * kw * wo * itemsize, 1)          # bytes of columns per output row
+        rows = max(_CHUNK // row, -(-min_cols // max(wo, 1)), 1)
+        chunks = []
+        if rows < ho:
+            for i in range(n):
+                for r0 in range(0, ho, rows):
+                    chunks.append((i, 1, r0, min(rows, ho - r0)))
+        else:
+            nb = max(1, rows // max(ho, 1))
+            for i in range(0, n, nb):
+                chunks.append((i, min(nb, n - i), 0, ho))
+        self.chunks = chunks
+        self.buf_size = c * kh * kw * wo * max((nb * r for _, nb, _, r in chunks), default=0)
 
 
-def _windows(xp, kh, kw, ho, wo, P):
-    """Yield ``(i, j, view)``: the ``(N, C, Ho, Wo)`` view of the padded input under offset (i, j)."""
+def _cols(xp, geo, n0, nb, r0, r, buf):
+    """im2col of one chunk into ``buf``: ``(G, Cg*kh*kw, nb*r*Wo)`` via a single strided copy."""
+    P = geo.P
     (sh, sw), (dh, dw) = P.stride, P.dilation
-    he, we = sh * (ho - 1) + 1, sw * (wo - 1) + 1
-    for i in range(kh):
-        for j in range(kw):
-            yield i, j, xp[:, :, i * dh:i * dh + he:sh, j * dw:j * dw + we:sw]
-
-
-def _im2col(x, kh, kw, ho, wo, P, batch_inner=False):
-    """Columns ``(N, G, Cg*kh*kw, Ho*Wo)``, or ``(G, Cg*kh*kw, N*Ho*Wo)`` with ``batch_inner``."""
-    n, c, h, w = x.shape
-    g = P.groups
-    cg = c // g
-    xp = _padded4(x, *P.padding)
-    if batch_inner:
-        buf = np.empty((g, cg, kh, kw, n, ho, wo), dtype=x.dtype)
-        dst = buf.transpose(4, 0, 1, 2, 3, 5, 6)
-    else:
-        buf = np.empty((n, g, cg, kh, kw, ho, wo), dtype=x.dtype)
-        dst = buf
-    for i, j, v in _windows(xp, kh, kw, ho, wo, P):
-        dst[:, :, :, i, j] = v.reshape(n, g, cg, ho, wo)
-    k = cg * kh * kw
-    return buf.reshape(g, k, n * ho * wo) if batch_inner else buf.reshape(n, g, k, ho * wo)
-
-
-def _col2im(cols, c, h, w, kh, kw, ho, wo, P):
-    """Adjoint of ``_im2col``: add columns ``(N, C, kh, kw, Ho, Wo)`` back into an (N, C, H, W) image."""
-    n = cols.shape[0]
-    ph, pw = P.padding
-    cols = cols.reshape(n, c, kh, kw, ho, wo)
-    out = np.zeros((n, c, h + 2 * ph, w + 2 * pw), dtype=cols.dtype)
-    for i, j, v in _windows(out, kh, kw, ho, wo, P):
-        v += cols[:, :, i, j]
-    if ph or pw:
-        out = np.ascontiguousarray(out[:, :, ph:ph + h, pw:pw + w])
-    return out
-
-
-def _finish(acc, o, ho, wp, wo, bias):
-    """Crop the ``(N, O, Ho*Wp)`` fast-path accumulator to ``(N, O, Ho, Wo)``, adding the bias on the way."""
-    n = acc.shape[0]
-    src = acc.reshape(n, o, ho, wp)
-    if wp != wo:
-        src = src[:, :, :, :wo]
-    if bias is None:
-        return np.ascontiguousarray(src)
-    out = np.empty((n, o, ho, wo), dtype=acc.dtype)
-    np.add(src, bias.reshape(1, o, 1, 1), out=out)
-    return out
+    s = xp.strides
+    src = as_strided(xp[n0:, :, sh * r0:], (geo.g, geo.cg, geo.kh, geo.kw, nb, r, geo.wo),
+                     (geo.cg * s[1], s[1], dh * s[2], dw * s[3], s[0], sh * s[2], sw * s[3]), writeable=False)
+    size = geo.c * geo.kh * geo.kw * nb * r * geo.wo
+    dst = buf[:size].reshape(src.shape)
+    np.copyto(dst, src)
+    return dst.reshape(geo.g, geo.kg, nb * r * geo.wo)
 
 
 def _conv_fwd(x, w, P, bias=None):
     """Cross-correlation of ``x`` (N, C, H, W) with ``w`` (O, C/G, kh, kw) -> (N, O, Ho, Wo)."""
     n, c, h, wd = x.shape
     o, cg, kh, kw = w.shape
-    g = P.groups
-    og = o // g
-    (sh, sw), (ph, pw), (dh, dw) = P.stride, P.padding, P.dilation
-    ho, wo = _out_size(h, kh, sh, ph, dh), _out_size(wd, kw, sw, pw, dw)
-    dt = np.result_type(x.dtype, w.dtype)
+    geo = _Geometry(n, c, h, wd, o, kh, kw, P, x.itemsize, min_cols=_FWD_COLS)
+    g, og, ho, wo = geo.g, geo.og, geo.ho, geo.wo
+    (sh, sw), (ph, pw) = P.stride, P.padding
+    b3 = None if bias is None else bias.reshape(g, og, 1)
     if kh == 1 and kw == 1 and ph == 0 and pw == 0:
-        xs = x if (sh, sw) == (1, 1) else x[:, :, ::sh, ::sw]
-        xs = np.ascontiguousarray(xs[:, :, :ho, :wo]).reshape(n, g, cg, ho * wo)
-        acc = np.matmul(w.reshape(g, og, cg), xs)
-        return _finish(acc, o, ho, wo, wo, bias)
-    hp, wp = h + 2 * ph, wd + 2 * pw
-    if _use_fast(P, wo, wp):
-        tail = dw * (kw - 1)
-        xp = _padded(x, ph, pw, tail)
-        m = hp * wp
-        if kw == 1:
-            cols = xp.reshape(n, g, cg, m + tail)
+        # 1x1: the input itself (subsampled for a stride) is the column matrix.
+        xs = x if (sh, sw) == (1, 1) else np.ascontiguousarray(x[:, :, ::sh, ::sw][:, :, :ho, :wo])
+        out = np.matmul(w.reshape(g, og, cg), xs.reshape(n, g, cg, ho * wo))
+        if b3 is not None:
+            out += b3
+        return out.reshape(n, o, ho, wo)
+    xp = _padded(x, ph, pw)
+    w3 = w.reshape(g, og, geo.kg)
+    out = np.empty((n, o, ho * wo), dtype=x.dtype)
+    buf = np.empty(geo.buf_size, dtype=x.dtype)
+    for n0, nb, r0, r in geo.chunks:
+        cols = _cols(xp, geo, n0, nb, r0, r, buf)
+        if nb == 1:
+            dst = out[n0, :, r0 * wo:(r0 + r) * wo].reshape(g, og, r * wo)
+            np.matmul(w3, cols, out=dst)
+            if b3 is not None:
+                dst += b3
         else:
-            cols = np.empty((n, c, kw, m), dtype=x.dtype)
-            for j in range(kw):
-                cols[:, :, j] = xp[:, :, j * dw:j * dw + m]
-            cols = cols.reshape(n, g, cg * kw, m)
-        # (kh, G, Og, Cg*kw): row-offset i of the kernel, columns matching the stack's (c, j) order
-        wt = np.ascontiguousarray(w.reshape(g, og, cg, kh, kw).transpose(3, 0, 1, 2, 4)).reshape(kh, g, og, cg * kw)
-        length = ho * wp
-        acc = np.matmul(wt[0], cols[..., :length])
-        if kh > 1:
-            tmp = np.empty_like(acc)
-            for i in range(1, kh):
-                s = i * dh * wp
-                np.matmul(wt[i], cols[..., s:s + length], out=tmp)
-                acc += tmp
-        return _finish(acc.reshape(n, o, length), o, ho, wp, wo, bias)
-    cols = _im2col(x, kh, kw, ho, wo, P)
-    acc = np.matmul(w.reshape(g, og, cg * kh * kw).astype(dt, copy=False), cols)
-    return _finish(acc.reshape(n, o, ho * wo), o, ho, wo, wo, bias)
+            res = np.matmul(w3, cols).reshape(o, nb, ho * wo)
+            if b3 is not None:
+                res += b3.reshape(o, 1, 1)
+            out[n0:n0 + nb] = res.transpose(1, 0, 2)
+    return out.reshape(n, o, ho, wo)
 
 
 def _conv_bwd_input(gy, w, h, wd, P, bias=None):
@@ -182,50 +157,59 @@ def _conv_bwd_input(gy, w, h, wd, P, bias=None):
     c = cg * g
     (sh, sw), (ph, pw), (dh, dw) = P.stride, P.padding, P.dilation
     if P.stride == (1, 1):
-        # Full correlation with the flipped kernel: pad the gradient by d*(k-1) - p (crop if negative).
+        # A stride-1 transposed convolution is a convolution of the gradient, padded by d*(k-1) - p
+        # (cropped where that is negative), with the flipped kernel and swapped channel roles.
         eh, ew = dh * (kh - 1) - ph, dw * (kw - 1) - pw
-        hp, wp = ho + 2 * max(eh, 0), wo + 2 * max(ew, 0)
-        if eh >= 0 and ew >= 0 and _use_fast(P, wd, wp) and hp - dh * (kh - 1) == h:
-            wf = w.reshape(g, og, cg, kh, kw).transpose(0, 2, 1, 3, 4)[:, :, :, ::-1, ::-1].reshape(c, og, kh, kw)
-            Pf = ConvParams((1, 1), (eh, ew), P.dilation, False, (0, 0), g, P.nd)
-            return _conv_fwd(gy, wf, Pf, bias)
-    # W^T @ grad, then col2im.
-    gcols = np.matmul(w.reshape(g, og, cg * kh * kw).swapaxes(1, 2), gy.reshape(n, g, og, ho * wo))
-    out = _col2im(gcols, c, h, wd, kh, kw, ho, wo, P)
+        if eh < 0 or ew < 0:
+            gy = gy[:, :, max(-eh, 0):ho - max(-eh, 0), max(-ew, 0):wo - max(-ew, 0)]
+        wf = w.reshape(g, og, cg, kh, kw).transpose(0, 2, 1, 3, 4)[:, :, :, ::-1, ::-1].reshape(c, og, kh, kw)
+        Pf = ConvParams((1, 1), (max(eh, 0), max(ew, 0)), P.dilation, False, (0, 0), g, P.nd)
+        return _conv_fwd(gy, np.ascontiguousarray(wf), Pf, bias)
+    # W^T @ grad per chunk, then col2im: one strided add per kernel offset.
+    geo = _Geometry(n, c, h, wd, o, kh, kw, P, gy.itemsize, min_cols=_FWD_COLS)
+    gxp = np.zeros((n, c, h + 2 * ph, wd + 2 * pw), dtype=gy.dtype)
+    wt = w.reshape(g, og, geo.kg).transpose(0, 2, 1)
+    we = sw * (wo - 1) + 1
+    for n0, nb, r0, r in geo.chunks:
+        if nb == 1:
+            gch = gy[n0].reshape(g, og, ho * wo)[:, :, r0 * wo:(r0 + r) * wo]
+        else:
+            gch = gy[n0:n0 + nb].reshape(nb, g, og, ho * wo).transpose(1, 2, 0, 3).reshape(g, og, nb * ho * wo)
+        cols = np.matmul(wt, gch).reshape(c, kh, kw, nb, r, wo)
+        for i in range(kh):
+            for j in range(kw):
+                y0 = i * dh + sh * r0
+                dst = gxp[n0:n0 + nb, :, y0:y0 + sh * (r - 1) + 1:sh, j * dw:j * dw + we:sw]
+                dst += cols[:, i, j].transpose(1, 0, 2, 3)
+    gx = gxp if ph == 0 and pw == 0 else np.ascontiguousarray(gxp[:, :, ph:ph + h, pw:pw + wd])
     if bias is not None:
-        out += bias.reshape(1, c, 1, 1)
-    return out
+        gx += bias.reshape(1, c, 1, 1)
+    return gx
 
 
 def _conv_bwd_weight(x, gy, kh, kw, P):
     """Adjoint of ``_conv_fwd`` in its weight: -> (O, C/G, kh, kw)."""
     n, c, h, wd = x.shape
     _, o, ho, wo = gy.shape
-    g = P.groups
-    og, cg = o // g, c // g
-    (sh, sw), (ph, pw), (dh, dw) = P.stride, P.padding, P.dilation
-    dt = np.result_type(x.dtype, gy.dtype)
-    hp, wp = h + 2 * ph, wd + 2 * pw
+    geo = _Geometry(n, c, h, wd, o, kh, kw, P, x.itemsize, min_cols=_WGRAD_COLS)
+    g, og, cg = geo.g, geo.og, geo.cg
+    (sh, sw), (ph, pw) = P.stride, P.padding
     if kh == 1 and kw == 1 and ph == 0 and pw == 0:
-        xs = x if (sh, sw) == (1, 1) else x[:, :, ::sh, ::sw]
-        xs = np.ascontiguousarray(xs[:, :, :ho, :wo]).reshape(n, g, cg, ho * wo)
-        gw = np.matmul(gy.reshape(n, g, og, ho * wo), xs.swapaxes(2, 3)).sum(0)
-        return gw.reshape(o, cg, 1, 1)
-    if _use_fast(P, wo, wp) and ho * wp >= 256:
-        length = ho * wp
-        gl = np.zeros((n, o, ho, wp), dtype=dt)
-        gl[:, :, :, :wo] = gy
-        gl = gl.reshape(n, g, og, length)
-        xp = _padded(x, ph, pw, dw * (kw - 1)).reshape(n, g, cg, -1)
-        gw = np.empty((g, og, cg, kh, kw), dtype=dt)
-        for i in range(kh):
-            for j in range(kw):
-                s = i * dh * wp + j * dw
-                gw[:, :, :, i, j] = np.matmul(gl, xp[..., s:s + length].swapaxes(2, 3)).sum(0)
-        return gw.reshape(o, cg, kh, kw)
-    cols = _im2col(x, kh, kw, ho, wo, P, batch_inner=True)           # (G, K, N*L)
-    gt = np.ascontiguousarray(gy.reshape(n, g, og, ho * wo).transpose(1, 2, 0, 3)).reshape(g, og, n * ho * wo)
-    gw = np.matmul(gt, cols.swapaxes(1, 2))                          # (G, Og, K)
+        xs = x if (sh, sw) == (1, 1) else np.ascontiguousarray(x[:, :, ::sh, ::sw][:, :, :ho, :wo])
+        gw = np.matmul(gy.reshape(n, g, og, ho * wo), xs.reshape(n, g, cg, ho * wo).swapaxes(2, 3))
+        return gw.sum(0).reshape(o, cg, 1, 1)
+    xp = _padded(x, ph, pw)
+    gw = np.zeros((g, og, geo.kg), dtype=x.dtype)
+    buf = np.empty(geo.buf_size, dtype=x.dtype)
+    tmp = np.empty_like(gw)
+    for n0, nb, r0, r in geo.chunks:
+        cols = _cols(xp, geo, n0, nb, r0, r, buf)
+        if nb == 1:
+            gch = gy[n0].reshape(g, og, ho * wo)[:, :, r0 * wo:(r0 + r) * wo]
+        else:
+            gch = gy[n0:n0 + nb].reshape(nb, g, og, ho * wo).transpose(1, 2, 0, 3).reshape(g, og, nb * ho * wo)
+        np.matmul(gch, cols.swapaxes(1, 2), out=tmp)
+        gw += tmp
     return gw.reshape(o, cg, kh, kw)
 
 
@@ -377,23 +361,39 @@ class Col2ImBackward0(Node):
         return im2col(grad, *self.args)
 
 
-def _unfold_params(kernel_size, dilation, padding, stride):
-    return ConvParams(stride, padding, dilation, False, (0, 0), 1, 2)
+def _unfold_np(x, kh, kw, P):
+    n, c, h, w = x.shape
+    (sh, sw), (ph, pw), (dh, dw) = P.stride, P.padding, P.dilation
+    ho, wo = _out_size(h, kh, sh, ph, dh), _out_size(w, kw, sw, pw, dw)
+    xp = _padded(x, ph, pw)
+    s = xp.strides
+    src = as_strided(xp, (n, c, kh, kw, ho, wo), (s[0], s[1], dh * s[2], dw * s[3], sh * s[2], sw * s[3]),
+                     writeable=False)
+    return np.ascontiguousarray(src).reshape(n, c * kh * kw, ho * wo)
+
+
+def _fold_np(cols, h, w, kh, kw, P):
+    n = cols.shape[0]
+    c = cols.shape[1] // (kh * kw)
+    (sh, sw), (ph, pw), (dh, dw) = P.stride, P.padding, P.dilation
+    ho, wo = _out_size(h, kh, sh, ph, dh), _out_size(w, kw, sw, pw, dw)
+    cols = cols.reshape(n, c, kh, kw, ho, wo)
+    out = np.zeros((n, c, h + 2 * ph, w + 2 * pw), dtype=cols.dtype)
+    he, we = sh * (ho - 1) + 1, sw * (wo - 1) + 1
+    for i in range(kh):
+        for j in range(kw):
+            out[:, :, i * dh:i * dh + he:sh, j * dw:j * dw + we:sw] += cols[:, :, i, j]
+    return out if ph == 0 and pw == 0 else np.ascontiguousarray(out[:, :, ph:ph + h, pw:pw + w])
 
 
 def im2col(input, kernel_size, dilation, padding, stride):
     """(N, C, H, W) -> (N, C*kh*kw, L) sliding blocks (``F.unfold``); 2-tuples, already validated."""
     x = input._data
-    n, c, h, w = x.shape
-    kh, kw = kernel_size
-    P = _unfold_params(kernel_size, dilation, padding, stride)
-    ho = _out_size(h, kh, stride[0], padding[0], dilation[0])
-    wo = _out_size(w, kw, stride[1], padding[1], dilation[1])
-    cols = _im2col(x, kh, kw, ho, wo, P).reshape(n, c * kh * kw, ho * wo)
-    out = wrap(cols)
+    P = ConvParams(stride, padding, dilation, False, (0, 0), 1, 2)
+    out = wrap(_unfold_np(x, kernel_size[0], kernel_size[1], P))
     if mode.enabled and input._rg:
         node = Im2ColBackward0(edge(input))
-        node.hw = (h, w)
+        node.hw = x.shape[2:]
         node.args = (kernel_size, dilation, padding, stride)
         attach(out, node)
     return out
@@ -401,15 +401,8 @@ def im2col(input, kernel_size, dilation, padding, stride):
 
 def col2im(input, output_size, kernel_size, dilation, padding, stride):
     """(N, C*kh*kw, L) -> (N, C, H, W), summing overlapping values (``F.fold``)."""
-    cols = input._data
-    n = cols.shape[0]
-    kh, kw = kernel_size
-    h, w = output_size
-    c = cols.shape[1] // (kh * kw)
-    P = _unfold_params(kernel_size, dilation, padding, stride)
-    ho = _out_size(h, kh, stride[0], padding[0], dilation[0])
-    wo = _out_size(w, kw, stride[1], padding[1], dilation[1])
-    out = wrap(_col2im(cols, c, h, w, kh, kw, ho, wo, P))
+    P = ConvParams(stride, padding, dilation, False, (0, 0), 1, 2)
+    out = wrap(_fold_np(input._data, output_size[0], output_size[1], kernel_size[0], kernel_size[1], P))
     if mode.enabled and input._rg:
         node = Col2ImBackward0(edge(input))
         node.args = (kernel_size, dilation, padding, stride)

@@ -176,10 +176,11 @@ def _negative(size, fname):
     raise RuntimeError(f"Trying to create tensor with negative dimension {min(size)}: {list(size)}")
 
 
-def _shape_arg(size, fname):
+def _shape_arg(size, fname, pos=1):
     """A ``size`` argument that must be a sequence (``full``, ``randint``, ``normal``)."""
     if not isinstance(size, (tuple, list)):
-        raise TypeError(f"{fname}(): argument 'size' must be tuple of ints, not {type(size).__name__}")
+        raise TypeError(f"{fname}(): argument 'size' (position {pos}) must be tuple of ints, not "
+                        f"{type(size).__name__}")
     return _size((size,), fname)
 
 
@@ -194,8 +195,12 @@ def _check_np_dtype(dt):
         _dtype.from_numpy_dtype(dt)  # raises torch's "can't convert np.ndarray of type ..." TypeError
 
 
-def _infer_np(data):
-    """A new NumPy array for ``tensor(data)``, with torch's dtype inference for Python data."""
+def _infer_np(data, raw=False):
+    """A new NumPy array for ``tensor(data)``, with torch's dtype inference for Python data.
+
+    With ``raw`` (a dtype was requested) Python numbers stay in int64 / float64 / complex128 so that
+    the final cast rounds only once, as torch converts each number straight to the requested type.
+    """
     if isinstance(data, Tensor):
         return np.array(data._data, copy=True, order="K")
     if isinstance(data, np.ndarray):
@@ -206,7 +211,7 @@ def _infer_np(data):
         return np.array(data)
     cls = data.__class__
     if cls is _b.float:
-        return np.array(data, dtype=_dtype.default.np)
+        return np.array(data, dtype=np.float64 if raw else _dtype.default.np)
     if cls is _b.int:
         _check_int_range(data)
         return np.array(data, dtype=np.int64)
@@ -229,18 +234,34 @@ def _infer_np(data):
         arr = np.array(nested, dtype=np.complex128 if has_complex else np.float64)
         kind = arr.dtype.kind
     if isinstance(data, (list, tuple)) and _has_typed(data):
-        return arr.astype(_typed_dtype(data), copy=False)
+        return arr if raw else arr.astype(_typed_dtype(data), copy=False)
     if kind == "f":
         if arr.size and np.abs(arr).max() >= 2.0 ** 63:  # NumPy turns [1, 2**63] into floats
             _diagnose(data)
-        return arr.astype(_dtype.default.np, copy=False)
+        return arr if raw else arr.astype(_dtype.default.np, copy=False)
     if kind == "i":
         return arr.astype(np.int64, copy=False)
     if kind == "u":  # NumPy chose uint64: some int was >= 2**63
         raise ValueError("Overflow when unpacking long long")
     if kind == "c":
-        return arr.astype(_dtype.default.value.to_complex().np, copy=False)
+        return arr if raw else arr.astype(_dtype.default.value.to_complex().np, copy=False)
     return arr
+
+
+def _check_convertible(arr, np_dt):
+    """torch's checks when Python numbers are converted to a requested dtype."""
+    if arr.dtype.kind == "c" and np_dt.kind != "c":
+        raise TypeError("must be real number, not complex")
+    if np_dt.kind not in "iu" or arr.size == 0 or arr.dtype.kind not in "iuf":
+        return
+    info = np.iinfo(np_dt)
+    lo, hi = arr.min().item(), arr.max().item()
+    if np_dt.kind == "u" and arr.dtype.kind in "iu":
+        bad = hi > info.max or -lo > info.max  # small negative ints wrap around, as in C
+    else:
+        bad = hi > info.max or lo < info.min
+    if bad:
+        raise RuntimeError(f"value cannot be converted to type {np_dt.name} without overflow")
 
 
 def _check_int_range(v):
@@ -358,10 +379,13 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
         warnings.warn("To copy construct from a tensor, it is recommended to use sourceTensor.detach().clone() "
                       "or sourceTensor.detach().clone().requires_grad_(True), rather than "
                       "torch.tensor(sourceTensor).", UserWarning, stacklevel=2)
-    arr = _infer_np(data)
-    if dtype is not None:
-        arr = arr.astype(_np_dtype(dtype), copy=False)
-    return _finish(arr, requires_grad, device)
+    if dtype is None:
+        return _finish(_infer_np(data), requires_grad, device)
+    np_dt = np.dtype(_np_dtype(dtype))
+    arr = _infer_np(data, raw=True)
+    if not isinstance(data, (np.ndarray, Tensor)):
+        _check_convertible(arr, np_dt)
+    return _finish(arr.astype(np_dt, copy=False), requires_grad, device)
 
 
 def as_tensor(data, dtype=None, device=None):
@@ -666,7 +690,8 @@ def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None, requires_g
         if isinstance(v, Tensor) and v._data.ndim == 0 and v._data.dtype.kind in "iu":
             v = v._data.item()
         if v is not None and (not isinstance(v, (_b.int, np.integer)) or isinstance(v, _b.bool)):
-            raise TypeError(f"eye(): argument '{name}' must be int, not {type(v).__name__}")
+            raise TypeError(f"eye(): argument '{name}' (position {len(vals) + 1}) must be int, not "
+                            f"{type(v).__name__}")
         if v is not None and v < 0:
             raise RuntimeError(f"{name} must be greater or equal to 0, got {v}")
         vals.append(v)
@@ -745,7 +770,7 @@ def randint(low=0, high=None, size=None, *, generator=None, out=None, dtype=None
     if high is None:
         low, high = 0, low
     low, high = _int_arg(low, "randint", "low", 1), _int_arg(high, "randint", "high", 2)
-    shape = _shape_arg(size, "randint")
+    shape = _shape_arg(size, "randint", 2)
     if low >= high:
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
     np_dt = np.dtype(_np_dtype(dtype, np.int64))
@@ -766,13 +791,13 @@ def randperm(n, *, generator=None, out=None, dtype=None, layout=None, device=Non
 def rand_like(input, *, generator=None, dtype=None, layout=None, device=None, requires_grad=False,
               memory_format=None):
     shape, dt = _like(input, dtype, "rand_like")
-    return rand(*shape, generator=generator, dtype=dt, requires_grad=requires_grad, device=device)
+    return rand(shape, generator=generator, dtype=dt, requires_grad=requires_grad, device=device)
 
 
 def randn_like(input, *, generator=None, dtype=None, layout=None, device=None, requires_grad=False,
                memory_format=None):
     shape, dt = _like(input, dtype, "randn_like")
-    return randn(*shape, generator=generator, dtype=dt, requires_grad=requires_grad, device=device)
+    return randn(shape, generator=generator, dtype=dt, requires_grad=requires_grad, device=device)
 
 
 def randint_like(input, low=0, high=None, *, generator=None, dtype=None, layout=None, device=None,
@@ -874,8 +899,11 @@ def _new_tensor(self, data, *, dtype=None, device=None, requires_grad=False, lay
         warnings.warn("To copy construct from a tensor, it is recommended to use sourceTensor.detach().clone() "
                       "or sourceTensor.detach().clone().requires_grad_(True), rather than "
                       "tensor.new_tensor(sourceTensor).", UserWarning, stacklevel=2)
-    arr = _infer_np(data).astype(_new_dtype(self, dtype), copy=False)
-    return _finish(arr, requires_grad, device)
+    np_dt = np.dtype(_new_dtype(self, dtype))
+    arr = _infer_np(data, raw=True)
+    if not isinstance(data, (np.ndarray, Tensor)):
+        _check_convertible(arr, np_dt)
+    return _finish(arr.astype(np_dt, copy=False), requires_grad, device)
 
 
 def _new_filled(npfn, fname):

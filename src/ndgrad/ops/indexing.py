@@ -1,2 +1,1251 @@
-"""(being written)"""
-__all__ = []
+"""Indexing: ``x[...]``, ``x[...] = v``, gather/scatter, index_* ops, masks, take, nonzero.
+
+``x[key]`` follows torch's decomposition: ints, slices, None and Ellipsis form one NumPy *basic*
+index, a view (node named after the last step torch would take: SelectBackward0, SliceBackward0,
+UnsqueezeBackward0, AliasBackward0); index tensors, lists, arrays and bool masks then index that
+view (*advanced* indexing, a copy, IndexBackward0). The backward of advanced indexing is
+``index_put`` with ``accumulate=True`` (repeated indices add up), itself differentiable.
+
+``x[key] = v`` is an in-place op: a basic target is a view written with ``copy_``/``fill_`` (the
+base's history becomes CopySlices, see ``autograd/views.py``); an advanced one is ``index_put_``.
+"""
+import warnings
+
+import numpy as np
+
+from .. import _dtype
+from .._tensor import _to_numpy_nested
+from ._core import Node, Tensor, wrap, edge, record, attach, mode, wrap_dim, needs_grad, inplace, NOEDGE
+from .shape import (index_basic, SelectBackward0, SliceBackward0, AliasBackward0, UnsqueezeIndexBackward,
+                    legacy_type_name, broadcast_shape_of, expand)
+
+__all__ = ["gather", "scatter", "scatter_add", "scatter_reduce", "index_select", "index_add", "index_copy",
+           "index_fill", "index_put", "index_put_", "masked_fill", "masked_select", "masked_scatter", "take",
+           "take_along_dim", "nonzero", "argwhere"]
+
+ndarray = np.ndarray
+_FULL = slice(None)
+_TRUE_IDX = np.zeros(1, dtype=np.int64)
+_FALSE_IDX = np.zeros(0, dtype=np.int64)
+_SCALAR_NAME = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long", "int32": "Int",
+                "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool", "complex64": "ComplexFloat",
+                "complex128": "ComplexDouble"}
+_C_NAME = {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int", "int32": "int",
+           "int16": "short int", "int8": "signed char", "uint8": "unsigned char", "bool": "bool",
+           "complex64": "c10::complex<float>", "complex128": "c10::complex<double>"}
+
+
+def _sname(np_dtype):
+    return _SCALAR_NAME.get(np.dtype(np_dtype).name, str(np_dtype))
+
+
+# == parsing an index ===========================================================================
+def _bad_index(k):
+    if isinstance(k, str):
+        raise TypeError("new(): invalid data type 'str'")
+    raise IndexError("only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are valid "
+                     f"indices (got {type(k).__name__})")
+
+
+def _convert(k):
+    """One index element as int, slice, None, Ellipsis, bool, or an int / bool ndarray."""
+    c = k.__class__
+    if c is int or c is slice or k is None or k is Ellipsis or c is bool:
+        return k
+    if isinstance(k, Tensor):
+        a = k._data
+    elif isinstance(k, ndarray):
+        a = k
+    elif isinstance(k, np.bool_):
+        return bool(k)
+    elif isinstance(k, (int, np.integer)):
+        return int(k)
+    elif isinstance(k, (list, tuple)):
+        a = np.asarray(_to_numpy_nested(k))
+        if a.size == 0:
+            a = a.astype(np.int64)
+        elif a.dtype.kind not in "biuf":
+            _bad_index(k)
+    else:
+        _bad_index(k)
+    kind = a.dtype.kind
+    if a.dtype == np.uint8:
+        warnings.warn("indexing with dtype torch.uint8 is now deprecated, please use a dtype torch.bool instead.",
+                      UserWarning, stacklevel=4)
+        a = a.astype(bool)
+        kind = "b"
+    if kind == "b":
+        return bool(a) if a.ndim == 0 else a
+    if kind in "iu":
+        return int(a) if a.ndim == 0 and not isinstance(k, (list, tuple)) else a
+    raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+
+
+def _as_items(key):
+    """The index as a tuple of converted elements (a short list is a tuple, as in torch)."""
+    if key.__class__ is tuple:
+        return tuple(_convert(k) for k in key)
+    if key.__class__ is list and len(key) < 32:
+        for k in key:
+            if isinstance(k, (Tensor, list, tuple, ndarray, slice)) or k is None or k is Ellipsis:
+                return tuple(_convert(k) for k in key)
+    return (_convert(key),)
+
+
+def _parse(shape, items):
+    """Split converted index ``items`` into torch's two stages.
+
+    Returns ``(basic, last, adv, plain)``: ``basic`` a NumPy basic-index tuple (ints, slices, None),
+    ``last`` the node class of torch's last basic step, ``adv`` None or ``[(dim, array), ...]``
+    advanced indices into the basic result, ``plain`` True when the basic index selects everything.
+    """
+    ndim = len(shape)
+    spec = 0
+    for k in items:
+        c = k.__class__
+        if c is int or c is slice:
+            spec += 1
+        elif c is ndarray:
+            spec += k.ndim if k.dtype.kind == "b" else 1
+    if spec > ndim:
+        raise IndexError(f"too many indices for tensor of dimension {ndim}")
+    basic = []
+    adv = None
+    dim = rdim = 0
+    last = AliasBackward0
+    plain = True
+    ellipsis = False
+    for k in items:
+        c = k.__class__
+        if c is int:
+            size = shape[dim]
+            if k < -size or k >= size:
+                raise IndexError(f"index {k} is out of bounds for dimension {dim} with size {size}")
+            basic.append(k if k >= 0 else k + size)
+            dim += 1
+            last = SelectBackward0
+            plain = False
+        elif c is slice:
+            s = _norm_slice(k, shape[dim])
+            basic.append(s)
+            if s.start != 0 or s.stop != shape[dim] or s.step != 1:
+                last = SliceBackward0
+                plain = False
+            dim += 1
+            rdim += 1
+        elif k is None:
+            basic.append(None)
+            rdim += 1
+            last = UnsqueezeIndexBackward
+            plain = False
+        elif k is Ellipsis:
+            n = 0 if ellipsis else ndim - spec
+            ellipsis = True
+            basic.extend([_FULL] * n)
+            dim += n
+            rdim += n
+        elif c is bool:
+            basic.append(None)
+            plain = False
+            last = UnsqueezeIndexBackward
+            if adv is None:
+                adv = []
+            adv.append((rdim, _TRUE_IDX if k else _FALSE_IDX))
+            rdim += 1
+        else:
+            if adv is None:
+                adv = []
+            adv.append((rdim, k))
+            n = k.ndim if k.dtype.kind == "b" else 1
+            basic.extend([_FULL] * n)
+            dim += n
+            rdim += n
+    return tuple(basic), last, adv, plain
+
+
+def _norm_slice(k, size):
+    step = k.step
+    if step is not None and step.__class__ is not int:
+        step = step.__index__()
+    if step is not None and step < 0:
+        raise ValueError("step must be greater than zero")
+    start, stop, step = k.indices(size)  # ValueError "slice step cannot be zero" as in torch
+    if stop < start:
+        stop = start
+    return slice(start, stop, step)
+
+
+def _adv_key(vshape, adv):
+    """The NumPy advanced key for ``adv`` over a tensor of shape ``vshape``, checked like torch."""
+    key = []
+    pos = 0
+    ntensor = 0
+    shapes = []
+    for p, a in adv:
+        if p > pos:
+            key.extend([_FULL] * (p - pos))
+        if a.dtype.kind == "b":
+            nd = a.ndim
+            for j in range(nd):
+                if a.shape[j] != vshape[p + j]:
+                    raise IndexError(f"The shape of the mask {list(a.shape)} at index {j} does not match the shape "
+                                     f"of the indexed tensor {list(vshape)} at index {p + j}")
+            if len(adv) > 1:
+                shapes.append((int(np.count_nonzero(a)),))
+            ntensor += nd
+            pos = p + nd
+        else:
+            size = vshape[p]
+            if a.size and (a.min() < -size or a.max() >= size):
+                bad = a[(a < -size) | (a >= size)].flat[0]
+                raise IndexError(f"index {bad} is out of bounds for dimension {ntensor} with size {size}")
+            shapes.append(a.shape)
+            ntensor += 1
+            pos = p + 1
+        key.append(a)
+    if len(shapes) > 1:
+        try:
+            np.broadcast_shapes(*shapes)
+        except ValueError:
+            raise IndexError("shape mismatch: indexing tensors could not be broadcast together with shapes "
+                             + ", ".join(str(list(s)) for s in shapes)) from None
+    return tuple(key)
+
+
+def _adv_result_shape(shape, key):
+    """Shape of ``array[key]`` for an advanced ``key`` (full slices and index arrays), not computed."""
+    parts = []
+    shapes = []
+    where = []
+    dim = 0
+    for k in key:
+        if k.__class__ is slice:
+            parts.append((shape[dim],))
+            dim += 1
+        else:
+            if k.dtype.kind == "b":
+                shapes.append((int(np.count_nonzero(k)),))
+                dim += k.ndim
+            else:
+                shapes.append(k.shape)
+                dim += 1
+            where.append(len(parts))
+            parts.append(None)
+    b = np.broadcast_shapes(*shapes)
+    if where[-1] - where[0] == len(where) - 1:
+        out = parts[:where[0]] + [b] + parts[where[-1] + 1:]
+    else:
+        out = [b] + [p for p in parts if p is not None]
+    res = ()
+    for p in out:
+        res += p
+    return res + tuple(shape[dim:])
+
+
+def _only_masks(key):
+    for k in key:
+        if k.__class__ is not slice and k.dtype.kind != "b":
+            return False
+    return True
+
+
+def _single_mask(key):
+    arrays = [k for k in key if k.__class__ is not slice]
+    return len(arrays) == 1 and arrays[0].dtype.kind == "b"
+
+
+# == getitem ====================================================================================
+class IndexBackward0(Node):
+    __slots__ = ("shape", "key")
+
+    def backward(self, grad):
+        zeros = wrap(np.zeros(self.shape, dtype=grad._data.dtype))
+        return _index_put_op(zeros, self.key, grad, True)
+
+
+def index_adv(input, key):
+    """``input[key]`` for a checked advanced NumPy ``key`` (a copy)."""
+    d = input._data
+    out = wrap(d[key])
+    if input._rg and mode.enabled:
+        node = IndexBackward0(edge(input))
+        node.shape = d.shape
+        node.key = key
+        attach(out, node)
+    return out
+
+
+def __getitem__(self, key):
+    kc = key.__class__
+    if kc is int:  # fast path: x[i]
+        d = self._data
+        if not d.ndim:
+            raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` in "
+                             "C++ to convert a 0-dim tensor to a number")
+        size = d.shape[0]
+        if key < -size or key >= size:
+            raise IndexError(f"index {key} is out of bounds for dimension 0 with size {size}")
+        return index_basic(self, (key if key >= 0 else key + size,), SelectBackward0)
+    if kc is slice:  # fast path: x[a:b:c]
+        d = self._data
+        if not d.ndim:
+            raise IndexError("slice() cannot be applied to a 0-dim tensor.")
+        return index_basic(self, (_norm_slice(key, d.shape[0]),), SliceBackward0)
+    basic, last, adv, plain = _parse(self._data.shape, _as_items(key))
+    if adv is None:
+        return index_basic(self, basic, last)
+    v = self if plain else index_basic(self, basic, last)
+    return index_adv(v, _adv_key(v._data.shape, adv))
+
+
+# == setitem ====================================================================================
+def _value_type_error(value, self):
+    t = type(value)
+    name = t.__name__ if t.__module__ == "builtins" else f"{t.__module__}.{t.__name__}"
+    raise TypeError(f"can't assign a {name} to a {legacy_type_name(self._data.dtype)}")
+
+
+def _strip_leading_ones(shape):
+    i = 0
+    while i < len(shape) and shape[i] == 1:
+        i += 1
+    return shape[i:]
+
+
+def _check_value_shape(vshape, tshape, np_dtype):
+    """Basic setitem: the (stripped) value must expand to the target, with torch's expand errors."""
+    if vshape == tshape:
+        return
+    try:
+        if np.broadcast_shapes(vshape, tshape) == tuple(tshape):
+            return
+    except ValueError:
+        pass
+    expand(wrap(np.empty(vshape, dtype=np_dtype)), tshape)
+    raise RuntimeError(f"The expanded size of the tensor must match: value {list(vshape)}, target {list(tshape)}")
+
+
+def _check_adv_value(vshape, rshape):
+    if vshape == rshape:
+        return
+    try:
+        if np.broadcast_shapes(vshape, rshape) == tuple(rshape):
+            return
+    except ValueError:
+        pass
+    raise RuntimeError(f"shape mismatch: value tensor of shape {list(vshape)} cannot be broadcast to indexing result "
+                       f"of shape {list(rshape)}")
+
+
+def _check_writable(target):
+    for st, sh in zip(target.strides, target.shape):
+        if st == 0 and sh > 1:
+            raise RuntimeError("unsupported operation: more than one element of the written-to tensor refers to a "
+                               "single memory location. Please clone() the tensor before performing the operation.")
+
+
+def _check_scalar_fits(value, np_dtype):
+    if isinstance(value, complex) and np_dtype.kind != "c":
+        raise RuntimeError(f"value cannot be converted to type {_C_NAME.get(np_dtype.name, np_dtype.name)} without "
+                           "overflow")
+
+
+def __setitem__(self, key, value):
+    vc = value.__class__
+    if vc is float or vc is int or vc is bool or vc is complex:
+        vt = False
+    elif isinstance(value, Tensor):
+        vt = True
+    elif isinstance(value, (np.number, np.bool_)):
+        value = value.item()
+        vt = False
+    else:
+        _value_type_error(value, self)
+    if key.__class__ is int or key.__class__ is slice:
+        items = (key,)
+    elif key is False or key.__class__ is np.bool_ and not key:
+        return  # x[False] = v selects nothing: torch returns before writing (no version bump)
+    else:
+        items = _as_items(key)
+    d = self._data
+    if not d.ndim and items and items[0].__class__ is slice and key.__class__ is slice:
+        raise IndexError("slice() cannot be applied to a 0-dim tensor.")
+    basic, last, adv, plain = _parse(d.shape, items)
+    if not vt:
+        _check_scalar_fits(value, d.dtype)
+    if not (mode.enabled and (self._rg or (vt and value._rg))):
+        _setitem_data(self, d, basic, adv, plain, value, vt)
+        self._bump_version()
+        return
+    if adv is None:
+        target = self if plain else index_basic(self, basic, last)
+        if vt:
+            vshape = _strip_leading_ones(value._data.shape)
+            _check_value_shape(vshape, target._data.shape, value._data.dtype)
+            if vshape != value._data.shape:
+                value = value.reshape(vshape)
+            target.copy_(value)
+        else:
+            target.fill_(value)
+        return
+    v = self if plain else index_basic(self, basic, last)
+    k2 = _adv_key(v._data.shape, adv)
+    if vt:
+        value = _adv_value(v._data, k2, value)
+    inplace(v, _index_put_op, k2, value, False, False)
+
+
+def _adv_value(dst, key, value):
+    """Check an advanced setitem's tensor value (dtype, shape) and strip its leading 1-dims."""
+    vd = value._data
+    if vd.dtype != dst.dtype and not (vd.size == 1 and _single_mask(key)):
+        raise RuntimeError(f"Index put requires the source and destination dtypes match, got {_sname(dst.dtype)} "
+                           f"for the destination and {_sname(vd.dtype)} for the source.")
+    vshape = _strip_leading_ones(vd.shape)
+    _check_adv_value(vshape, _adv_result_shape(dst.shape, key))
+    return value.reshape(vshape) if vshape != vd.shape else value
+
+
+def _setitem_data(self, d, basic, adv, plain, value, vt):
+    """setitem without autograd: write straight into the storage."""
+    if adv is None:
+        target = d if plain else d[basic]
+        if target.__class__ is not ndarray:
+            target = d[basic + (Ellipsis,)]
+        _check_writable(target)
+        if vt:
+            vd = value._data
+            vshape = _strip_leading_ones(vd.shape)
+            _check_value_shape(vshape, target.shape, vd.dtype)
+            np.copyto(target, vd.reshape(vshape), casting="unsafe")
+        else:
+            target[...] = value
+        return
+    v = d if plain else d[basic]
+    k2 = _adv_key(v.shape, adv)
+    if vt:
+        vd = _adv_value(v, k2, value)._data
+        v[k2] = vd
+    else:
+        v[k2] = value
+
+
+# == index_put ==================================================================================
+class IndexPutBackward0(Node):
+    __slots__ = ("key", "accumulate")
+
+    def backward(self, grad):
+        (fs, _), (fv, _) = self.next_functions
+        gs = gv = None
+        if fs is not None:
+            gs = grad if self.accumulate else _index_put_op(grad, self.key, 0, False)
+        if fv is not None:
+            gv = index_adv(grad, self.key)
+        return gs, gv
+
+
+def _index_put_op(input, key, values, accumulate, check_dtype=True):
+    """``input`` with ``values`` put (or added) at the advanced ``key``: a new tensor."""
+    d = input._data
+    vt = isinstance(values, Tensor)
+    if vt:
+        vd = values._data
+        if vd.dtype != d.dtype:
+            if check_dtype and not (vd.size == 1 and not accumulate and _single_mask(key)):
+                raise RuntimeError(f"Index put requires the source and destination dtypes match, got "
+                                   f"{_sname(d.dtype)} for the destination and {_sname(vd.dtype)} for the source.")
+            vd = vd.astype(d.dtype)
+        if check_dtype:
+            _check_adv_value(vd.shape, _adv_result_shape(d.shape, key))
+    else:
+        vd = values
+    out = d.copy()
+    if accumulate:
+        if _only_masks(key):
+            out[key] += vd
+        else:
+            np.add.at(out, key, vd)
+    else:
+        out[key] = vd
+    r = wrap(out)
+    if mode.enabled and (input._rg or (vt and values._rg)):
+        node = IndexPutBackward0(edge(input), edge(values) if vt else NOEDGE)
+        node.key = key
+        node.accumulate = accumulate
+        record(node, r, input, values if vt else None)
+    return r
+
+
+def _index_put_key(input, indices):
+    if not isinstance(indices, (tuple, list)):
+        raise TypeError(f"index_put(): argument 'indices' must be tuple of Tensors, not {type(indices).__name__}")
+    adv = []
+    dim = 0
+    for i, t in enumerate(indices):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"expected Tensor as element {i} in argument 0, but got {type(t).__name__}")
+        a = t._data
+        if a.dtype == np.uint8:
+            a = a.astype(bool)
+        if a.dtype.kind == "b":
+            if a.ndim == 0:
+                a = a.reshape(1)
+            adv.append((dim, a))
+            dim += a.ndim
+        elif a.dtype.kind in "iu":
+            adv.append((dim, a))
+            dim += 1
+        else:
+            raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+    n = input._data.ndim
+    if dim > n:
+        raise IndexError(f"too many indices for tensor of dimension {n} (got {dim})")
+    return _adv_key(input._data.shape, adv) if adv else ()
+
+
+def index_put(input, indices, values, accumulate=False):
+    """A copy of ``input`` with ``values`` at ``indices`` (a tuple of index tensors); with
+    ``accumulate=True`` repeated indices add up."""
+    if not isinstance(values, Tensor):
+        raise TypeError(f"index_put(): argument 'values' (position 2) must be Tensor, not {type(values).__name__}")
+    key = _index_put_key(input, indices)
+    if not key:
+        return input.clone() if not accumulate else input + values
+    return _index_put_op(input, key, values, accumulate)
+
+
+def index_put_(input, indices, values, accumulate=False):
+    if not isinstance(values, Tensor):
+        raise TypeError(f"index_put_(): argument 'values' (position 2) must be Tensor, not {type(values).__name__}")
+    key = _index_put_key(input, indices)
+    if not needs_grad(input, values):
+        r = _index_put_op(input, key, values, accumulate) if key else None  # validates
+        if r is not None:
+            np.copyto(input._data, r._data)
+            input._bump_version()
+        return input
+    return inplace(input, _index_put_op, key, values, accumulate)
+
+
+# == gather / scatter ===========================================================================
+def _index_arg(index, fname, kinds="int32/int64"):
+    if not isinstance(index, Tensor):
+        raise TypeError(f"{fname}(): argument 'index' must be Tensor, not {type(index).__name__}")
+    a = index._data
+    if a.dtype.kind not in "iu" or a.dtype == np.uint8:
+        raise RuntimeError(f"{fname}(): Expected dtype {kinds} for index")
+    return a
+
+
+def _grid(idx, dim):
+    g = list(np.indices(idx.shape, sparse=True))
+    g[dim] = idx
+    return tuple(g)
+
+
+def _check_bounds(a, size, dim, exc=RuntimeError, prefix=""):
+    if a.size and (a.min() < 0 or a.max() >= size):
+        bad = a[(a < 0) | (a >= size)].flat[0]
+        raise exc(f"{prefix}index {bad} is out of bounds for dimension {dim} with size {size}")
+
+
+def _scatter_prep(input, dim, index, src, fname):
+    """Validate a gather/scatter call; returns (data as >=1-d, dim, index as >=1-d, src as >=1-d)."""
+    d = input._data
+    a = _index_arg(index, fname, "int64" if fname != "gather" else "int32/int64")
+    nd = max(d.ndim, 1)
+    if max(a.ndim, 1) != nd:
+        raise RuntimeError(f"Index tensor must have the same number of dimensions as "
+                           f"{'input' if fname == 'gather' else 'self'} tensor")
+    dim = wrap_dim(dim, d.ndim)
+    d1 = d.reshape(1) if d.ndim == 0 else d
+    a1 = a.reshape(1) if a.ndim == 0 else a
+    s1 = None
+    if src is not None:
+        s = src._data
+        if max(s.ndim, 1) != nd:
+            raise RuntimeError("Index tensor must have the same number of dimensions as src tensor")
+        s1 = s.reshape(1) if s.ndim == 0 else s
+    for k in range(nd):
+        if (k != dim and a1.shape[k] > d1.shape[k]) or (s1 is not None and a1.shape[k] > s1.shape[k]):
+            if src is None:
+                raise RuntimeError(f"Size does not match at dimension {k} expected index {list(a.shape)} to be no "
+                                   f"larger than self {list(d.shape)} apart from dimension {dim}")
+            raise RuntimeError(f"Expected index {list(a.shape)} to be no larger than self {list(d.shape)} apart from "
+                               f"dimension {dim} and to be no larger size than src {list(src._data.shape)}")
+    _check_bounds(a1, d1.shape[dim], dim)
+    if s1 is not None and s1.shape != a1.shape:
+        s1 = s1[tuple(slice(0, n) for n in a1.shape)]
+    return d1, dim, a1, s1
+
+
+class GatherBackward0(Node):
+    __slots__ = ("dim", "index", "shape")
+
+    def backward(self, grad):
+        zeros = wrap(np.zeros(self.shape, dtype=grad._data.dtype))
+        return scatter_add(zeros, self.dim, self.index, grad)
+
+
+def gather(input, dim, index, *, sparse_grad=False):
+    """``out[i][j] = input[index[i][j]][j]`` for dim 0 (and likewise for other dims)."""
+    d1, dim, a1, _ = _scatter_prep(input, dim, index, None, "gather")
+    out = wrap(d1[_grid(a1, dim)].reshape(index._data.shape))
+    if input._rg and mode.enabled:
+        node = GatherBackward0(edge(input))
+        node.dim, node.index, node.shape = dim, index, input._data.shape
+        attach(out, node)
+    return out
+
+
+class ScatterBackward0(Node):
+    __slots__ = ("dim", "index")
+
+    def backward(self, grad):
+        (fs, _), (fv, _) = self.next_functions
+        return (scatter(grad, self.dim, self.index, 0) if fs is not None else None,
+                gather(grad, self.dim, self.index) if fv is not None else None)
+
+
+class ScatterBackward1(Node):
+    __slots__ = ("dim", "index")
+
+    def backward(self, grad):
+        return scatter(grad, self.dim, self.index, 0)
+
+
+class ScatterAddBackward0(Node):
+    __slots__ = ("dim", "index")
+
+    def backward(self, grad):
+        (fs, _), (fv, _) = self.next_functions
+        return (grad if fs is not None else None,
+                gather(grad, self.dim, self.index) if fv is not None else None)
+
+
+class _ScatterReduceLegacy(Node):
+    __slots__ = ()
+
+    def backward(self, grad):
+        raise RuntimeError("derivative for aten::scatter is not implemented")
+
+
+_ScatterReduceLegacy.__name__ = _ScatterReduceLegacy.__qualname__ = "NotImplemented"
+
+
+def scatter(input, dim, index, src=None, value=None, *, reduce=None):
+    """Write ``src`` (a tensor) or ``value`` (a number) into a copy of ``input`` at ``index`` along
+    ``dim``; ``reduce="add"``/``"multiply"`` combines instead (not differentiable, as in torch)."""
+    if src is None and value is None:
+        raise TypeError("scatter() missing required argument 'src' or 'value'")
+    if src is None or not isinstance(src, Tensor):
+        value = src if src is not None else value
+        src = None
+        if isinstance(value, Tensor):
+            value = value.item()
+    elif src._data.dtype != input._data.dtype:
+        raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
+    if reduce is not None and reduce not in ("add", "multiply"):
+        raise RuntimeError("reduce argument must be either add or multiply.")
+    d1, dim, a1, s1 = _scatter_prep(input, dim, index, src, "scatter")
+    out = d1.copy()
+    g = _grid(a1, dim)
+    v = s1 if src is not None else value
+    if reduce is None:
+        out[g] = v
+    elif reduce == "add":
+        np.add.at(out, g, v)
+    else:
+        np.multiply.at(out, g, v)
+    r = wrap(out.reshape(input._data.shape))
+    if needs_grad(input, src):
+        if reduce is not None:
+            node = _ScatterReduceLegacy(edge(input), edge(src) if src is not None else NOEDGE)
+        elif src is not None:
+            node = ScatterBackward0(edge(input), edge(src))
+        else:
+            node = ScatterBackward1(edge(input))
+        node.dim = dim
+        node.index = index
+        if src is not None:
+            record(node, r, input, src)
+        else:
+            attach(r, node)
+    return r
+
+
+def scatter_add(input, dim, index, src):
+    """A copy of ``input`` with ``src`` added at ``index`` along ``dim`` (repeated indices add up)."""
+    if src._data.dtype != input._data.dtype:
+        raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
+    d1, dim, a1, s1 = _scatter_prep(input, dim, index, src, "scatter")
+    out = d1.copy()
+    np.add.at(out, _grid(a1, dim), s1)
+    r = wrap(out.reshape(input._data.shape))
+    if needs_grad(input, src):
+        node = ScatterAddBackward0(edge(input), edge(src))
+        node.dim = dim
+        node.index = index
+        record(node, r, input, src)
+    return r
+
+
+class ScatterReduceBackward0(Node):
+    """torch's scatter_reduce_backward for sum, mean, amax/amin and prod (without zeros)."""
+
+    __slots__ = ("dim", "index", "reduce", "include_self")
+
+    def backward(self, grad):
+        from .compare import where
+        inp, src, result = self.saved
+        (fs, _), (fv, _) = self.next_functions
+        dim, index = self.dim, self.index
+        scattered = wrap(_scattered_mask(inp._data.shape, dim, index._data))
+        red = self.reduce
+        if red == "sum":
+            gs, gv = grad, gather(grad, dim, index)
+        elif red == "mean":
+            n = _scatter_counts(inp._data.shape, dim, index._data, self.include_self, grad._data.dtype)
+            gs = grad / n
+            gv = gather(gs, dim, index)
+        elif red == "prod":
+            if (inp._data == 0).any() or (src._data == 0).any():
+                raise NotImplementedError("ndgrad: scatter_reduce(reduce='prod') backward with zeros in the "
+                                          "input or src is not implemented")
+            gr = grad * result
+            gs = gr / inp
+            gv = gather(gr, dim, index) / src
+        else:  # amax / amin: the gradient is split evenly between ties
+            value = gather(result, dim, index)
+            self_is = (inp == result)
+            if not self.include_self:
+                self_is = self_is & ~scattered
+            self_is = self_is.to(grad.dtype)
+            src_is = (src == value).to(grad.dtype)
+            n = scatter_add(self_is, dim, index, src_is)
+            gd = grad / n
+            gs = self_is * gd
+            gv = src_is * gather(gd, dim, index)
+        if not self.include_self:
+            gs = where(scattered, grad * 0, gs)
+        return (gs if fs is not None else None), (gv if fv is not None else None)
+
+
+def _scattered_mask(shape, dim, a):
+    m = np.zeros(shape if shape else (1,), dtype=bool)
+    a1 = a.reshape(1) if a.ndim == 0 else a
+    m[_grid(a1, dim)] = True
+    return m.reshape(shape)
+
+
+def _scatter_counts(shape, dim, a, include_self, np_dtype):
+    n = np.full(shape if shape else (1,), 1 if include_self else 0, dtype=np_dtype)
+    a1 = a.reshape(1) if a.ndim == 0 else a
+    np.add.at(n, _grid(a1, dim), 1)
+    return wrap(np.maximum(n, 1).reshape(shape))
+
+
+_REDUCE_UFUNC = {"sum": np.add, "prod": np.multiply, "mean": np.add, "amax": np.maximum, "amin": np.minimum}
+
+
+def scatter_reduce(input, dim, index, src, reduce, *, include_self=True):
+    """Reduce ``src`` into a copy of ``input`` at ``index`` along ``dim`` with ``reduce`` in
+    "sum", "prod", "mean", "amax", "amin"; ``include_self=False`` ignores ``input`` where scattered."""
+    reduce = {"max": "amax", "min": "amin"}.get(reduce, reduce)
+    if reduce not in _REDUCE_UFUNC:
+        raise RuntimeError(f"reduce argument must be either sum, prod, mean, amax or amin, got {reduce}")
+    if src._data.dtype != input._data.dtype:
+        raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
+    d1, dim, a1, s1 = _scatter_prep(input, dim, index, src, "scatter")
+    g = _grid(a1, dim)
+    out = d1.copy()
+    dt = out.dtype
+    if not include_self:
+        if reduce in ("sum", "mean"):
+            init = 0
+        elif reduce == "prod":
+            init = 1
+        elif dt.kind == "f":
+            init = -np.inf if reduce == "amax" else np.inf
+        else:
+            info = np.iinfo(dt) if dt.kind in "iu" else None
+            init = (info.min if reduce == "amax" else info.max) if info else (reduce == "amin")
+        out[g] = init
+    _REDUCE_UFUNC[reduce].at(out, g, s1)
+    if reduce == "mean":
+        n = np.full(out.shape, 1 if include_self else 0, dtype=np.int64)
+        np.add.at(n, g, 1)
+        n = np.maximum(n, 1)
+        out = out / n if dt.kind in "fc" else np.floor_divide(out, n)
+        out = out.astype(dt, copy=False)
+    r = wrap(out.reshape(input._data.shape))
+    if needs_grad(input, src):
+        node = ScatterReduceBackward0(edge(input), edge(src))
+        node.dim, node.index, node.reduce, node.include_self = dim, index, reduce, include_self
+        node.save_output(r, input, src)
+        record(node, r, input, src)
+    return r
+
+
+# == index_select / index_add / index_copy / index_fill =======================================
+def _vector_index(index, fname, err=IndexError):
+    a = index._data
+    if a.ndim > 1:
+        raise err(f"{fname}(): Index is supposed to be a vector, but got dim: {a.ndim} with type: "
+                  f"{_sname(a.dtype)} and size: {list(a.shape)}")
+    return a.reshape(-1)
+
+
+class IndexSelectBackward0(Node):
+    __slots__ = ("dim", "index", "shape")
+
+    def backward(self, grad):
+        zeros = wrap(np.zeros(self.shape, dtype=grad._data.dtype))
+        if not self.shape:
+            return index_add(zeros.reshape(1), 0, self.index, grad.reshape(-1)).reshape(())
+        return index_add(zeros, self.dim, self.index, grad)
+
+
+def index_select(input, dim, index):
+    """The slices of ``input`` along ``dim`` at the positions in ``index`` (a 1-d int tensor)."""
+    d = input._data
+    a = index._data
+    if a.dtype.kind not in "iu" or a.dtype == np.uint8:
+        raise RuntimeError("index_select(): Expected dtype int32 or int64 for index")
+    if a.ndim > 1:
+        raise IndexError("index_select(): Index is supposed to be a vector")
+    dim = wrap_dim(dim, d.ndim)
+    a = a.reshape(-1)
+    if d.ndim == 0:
+        if a.size != 1:
+            raise RuntimeError(f"index_select(): Index to scalar can have only 1 value, got {a.size} value(s)")
+        d1 = d.reshape(1)
+    else:
+        d1 = d
+    size = d1.shape[dim]
+    if a.size and (a.min() < 0 or a.max() >= size):
+        bad = a[(a < 0) | (a >= size)].flat[0]
+        raise RuntimeError(f"INDICES element is out of DATA bounds, id={bad} axis_dim={size}")
+    data = np.take(d1, a, axis=dim)
+    out = wrap(data.reshape(()) if d.ndim == 0 else data)
+    if input._rg and mode.enabled:
+        node = IndexSelectBackward0(edge(input))
+        node.dim, node.index, node.shape = dim, index, d.shape
+        attach(out, node)
+    return out
+
+
+def _index_func_check(input, dim, index, source, fname):
+    """Shared checks of index_add / index_copy; returns (dim, flat index, dim key)."""
+    d = input._data
+    s = source._data
+    dim = wrap_dim(dim, d.ndim)
+    if index._data.dtype.kind not in "iu" or index._data.dtype == np.uint8:
+        if fname == "index_copy_":
+            raise RuntimeError(f"{fname}(): Expected a long tensor for index, but got {_sname(index._data.dtype)}")
+        raise RuntimeError(f"{fname}(): Expected dtype int32/int64 for index but got: {_sname(index._data.dtype)}")
+    a = _vector_index(index, fname)
+    if s.dtype != d.dtype:
+        if fname == "index_copy_":
+            raise RuntimeError(f"index_copy_(): self and source expected to have the same dtype, but got (self) "
+                               f"{_sname(d.dtype)} and (source) {_sname(s.dtype)}")
+        raise RuntimeError(f"{fname}(): self ({_sname(d.dtype)}) and source ({_sname(s.dtype)}) must have the same "
+                           "scalar type")
+    if fname == "index_copy_" and s.ndim and d.ndim and s.ndim != d.ndim:
+        raise IndexError(f"index_copy_(): When source and destination are not scalars, their dimensionality must "
+                         f"match. Source dimensionality ({s.ndim}), destination dimensionality ({d.ndim})")
+    if dim != 0 and dim >= s.ndim:
+        raise RuntimeError(f"{fname}(): Indexing dim {dim} is out of bounds of the source tensor with dim {s.ndim}")
+    ssize = s.shape[dim] if s.ndim else 1
+    if a.size != ssize:
+        if fname == "index_copy_":
+            raise IndexError(f"index_copy_(): Number of indices ({a.size}) should be equal to source.size(dim) "
+                             f"({ssize})")
+        raise RuntimeError(f"{fname}(): Number of indices ({a.size}) should be equal to source.size(dim): ({ssize}), "
+                           f"for dim: {dim}")
+    ds, ss = list(d.shape), list(s.shape)
+    if s.ndim and d.ndim:
+        del ds[dim], ss[dim]
+    if ds != ss:
+        raise RuntimeError(f"source tensor shape must match self tensor shape, excluding the specified dimension. "
+                           f"Got self.shape = {list(d.shape)} source.shape = {list(s.shape)}")
+    size = d.shape[dim] if d.ndim else 1
+    if fname == "index_copy_":
+        _check_bounds(a, size, dim, IndexError, "index_copy_(): ")
+    else:
+        _check_bounds(a, size, dim)
+    return dim, a, (_FULL,) * dim + (a,)
+
+
+class IndexAddBackward0(Node):
+    __slots__ = ("dim", "index", "alpha", "src_shape")
+
+    def backward(self, grad):
+        (fs, _), (fv, _) = self.next_functions
+        gv = None
+        if fv is not None:
+            gv = _select_for_source(grad, self.dim, self.index, self.src_shape)
+            if self.alpha != 1:
+                gv = gv * self.alpha
+        return (grad if fs is not None else None), gv
+
+
+def _select_for_source(grad, dim, index, src_shape):
+    if not grad._data.ndim:
+        return grad.reshape(src_shape)
+    g = index_select(grad, dim, index)
+    return g.reshape(src_shape) if tuple(g._data.shape) != tuple(src_shape) else g
+
+
+def index_add(input, dim, index, source, *, alpha=1):
+    """A copy of ``input`` with ``alpha * source`` added at ``index`` along ``dim`` (repeats add up)."""
+    dim, a, key = _index_func_check(input, dim, index, source, "index_add_")
+    out = input._data.copy()
+    s = source._data
+    if alpha != 1:
+        s = s * np.asarray(alpha, dtype=s.dtype)
+    if out.ndim == 0:
+        out += s.reshape(())
+    else:
+        np.add.at(out, key, s.reshape(out[key].shape) if s.ndim == 0 else s)
+    r = wrap(out)
+    if needs_grad(input, source):
+        node = IndexAddBackward0(edge(input), edge(source))
+        node.dim, node.index, node.alpha, node.src_shape = dim, index, alpha, s.shape
+        attach(r, node)
+    return r
+
+
+class IndexCopyBackward0(Node):
+    __slots__ = ("dim", "index", "src_shape")
+
+    def backward(self, grad):
+        (fs, _), (fv, _) = self.next_functions
+        return (index_fill(grad, self.dim, self.index, 0) if fs is not None else None,
+                _select_for_source(grad, self.dim, self.index, self.src_shape) if fv is not None else None)
+
+
+def index_copy(input, dim, index, source):
+    """A copy of ``input`` with the slices at ``index`` along ``dim`` replaced by ``source``."""
+    dim, a, key = _index_func_check(input, dim, index, source, "index_copy_")
+    out = input._data.copy()
+    s = source._data
+    if out.ndim == 0:
+        out[...] = s.reshape(())
+    else:
+        out[key] = s.reshape(out[key].shape) if s.ndim == 0 else s
+    r = wrap(out)
+    if needs_grad(input, source):
+        node = IndexCopyBackward0(edge(input), edge(source))
+        node.dim, node.index, node.src_shape = dim, index, s.shape
+        attach(r, node)
+    return r
+
+
+class IndexFillBackward0(Node):
+    __slots__ = ("dim", "index")
+
+    def backward(self, grad):
+        return index_fill(grad, self.dim, self.index, 0)
+
+
+class IndexFillBackward1(Node):
+    __slots__ = ("dim", "index")
+
+    def backward(self, grad):
+        (fs, _), (fv, _) = self.next_functions
+        gv = None
+        if fv is not None:
+            uniq = wrap(np.unique(self.index._data.reshape(-1) % max(grad._data.shape[self.dim] if grad._data.ndim
+                                                                      else 1, 1)))
+            gv = index_select(grad, self.dim, uniq).sum() if grad._data.ndim else grad.sum()
+        return (index_fill(grad, self.dim, self.index, 0) if fs is not None else None), gv
+
+
+def index_fill(input, dim, index, value):
+    """A copy of ``input`` with the slices at ``index`` along ``dim`` set to ``value`` (a number
+    or a 0-d tensor)."""
+    d = input._data
+    if index._data.dtype != np.int64:
+        raise IndexError("index_fill_(): Expected dtype int64 for index.")
+    if index._data.ndim > 1:
+        raise RuntimeError("Index has to be a vector/scalar")
+    vt = isinstance(value, Tensor)
+    if vt and value._data.ndim:
+        raise RuntimeError(f"index_fill_ only supports a 0-dimensional value tensor, but got tensor with "
+                           f"{value._data.ndim} dimension(s).")
+    dim = wrap_dim(dim, d.ndim)
+    a = index._data.reshape(-1)
+    size = d.shape[dim] if d.ndim else 1
+    if a.size and (a.min() < -size or a.max() >= size):
+        bad = a[(a < -size) | (a >= size)].flat[0]
+        raise IndexError(f"index {bad} is out of bounds for dimension {dim} with size {size}")
+    out = d.copy()
+    v = value._data if vt else value
+    if not vt:
+        _check_scalar_fits(value, d.dtype)
+    if d.ndim == 0:
+        if a.size:
+            out[...] = v
+    else:
+        out[(_FULL,) * dim + (a,)] = v
+    r = wrap(out)
+    if needs_grad(input, value if vt else None):
+        node = IndexFillBackward1(edge(input), edge(value)) if vt else IndexFillBackward0(edge(input))
+        node.dim, node.index = dim, index
+        if vt:
+            record(node, r, input, value)
+        else:
+            attach(r, node)
+    return r
+
+
+# == masks ======================================================================================
+def _mask_arg(mask, what):
+    m = mask._data
+    if m.dtype != np.bool_:
+        raise RuntimeError(f"{what} only supports boolean masks, but got mask with dtype "
+                           f"{_C_NAME.get(m.dtype.name, m.dtype.name)}")
+    return m
+
+
+class MaskedFillBackward0(Node):
+    __slots__ = ("mask",)
+
+    def backward(self, grad):
+        return masked_fill(grad, self.mask, 0)
+
+
+class MaskedFillBackward1(Node):
+    __slots__ = ("mask",)
+
+    def backward(self, grad):
+        from .compare import where
+        (fs, _), (fv, _) = self.next_functions
+        return (masked_fill(grad, self.mask, 0) if fs is not None else None,
+                where(self.mask, grad, grad * 0).sum() if fv is not None else None)
+
+
+def _fill_value(value, d, what):
+    if isinstance(value, Tensor):
+        if value._data.ndim:
+            raise RuntimeError(f"{what} only supports a 0-dimensional value tensor, but got tensor with "
+                               f"{value._data.ndim} dimension(s).")
+        return value._data.astype(d.dtype)
+    _check_scalar_fits(value, d.dtype)
+    return np.asarray(value).astype(d.dtype) if not isinstance(value, (float, int, bool)) else \
+        np.asarray(value, dtype=d.dtype) if d.dtype.kind != "b" else np.asarray(bool(value))
+
+
+def masked_fill(input, mask, value):
+    """``input`` with ``value`` (a number or a 0-d tensor) where ``mask`` is True (broadcast)."""
+    d = input._data
+    m = _mask_arg(mask, "masked_fill_")
+    v = _fill_value(value, d, "masked_fill_")
+    if m.shape != d.shape:
+        broadcast_shape_of([m.shape, d.shape])  # torch's error for incompatible shapes
+    out = wrap(np.where(m, v, d))
+    vt = isinstance(value, Tensor)
+    if needs_grad(input, value if vt else None):
+        node = MaskedFillBackward1(edge(input), edge(value)) if vt else MaskedFillBackward0(edge(input))
+        node.mask = mask
+        if vt:
+            record(node, out, input, value)
+        else:
+            record(node, out, input)
+    return out
+
+
+def _masked_fill_inplace(self, mask, value):
+    vt = isinstance(value, Tensor)
+    if not needs_grad(self, value if vt else None):
+        d = self._data
+        m = _mask_arg(mask, "masked_fill_")
+        v = _fill_value(value, d, "masked_fill_")
+        _check_inplace_shape(d.shape, m.shape)
+        np.copyto(d, v, where=m)
+        self._bump_version()
+        return self
+    return inplace(self, masked_fill, mask, value)
+
+
+def _check_inplace_shape(shape, other):
+    if other != shape:
+        try:
+            b = np.broadcast_shapes(shape, other)
+        except ValueError:
+            b = None
+        if b != tuple(shape):
+            raise RuntimeError(f"output with shape {list(shape)} doesn't match the broadcast shape "
+                               f"{list(b) if b is not None else list(other)}")
+
+
+class MaskedSelectBackward0(Node):
+    __slots__ = ("mask", "shape")
+
+    def backward(self, grad):
+        zeros = wrap(np.zeros(self.shape, dtype=grad._data.dtype))
+        return masked_scatter(zeros, self.mask, grad)
+
+
+def masked_select(input, mask):
+    """The elements of ``input`` where ``mask`` is True, as a 1-d tensor (both broadcast)."""
+    d = input._data
+    m = mask._data
+    if m.dtype != np.bool_:
+        raise RuntimeError("masked_select: expected BoolTensor for mask")
+    if m.shape != d.shape:
+        shape = broadcast_shape_of([m.shape, d.shape])
+        db, mb = np.broadcast_to(d, shape), np.broadcast_to(m, shape)
+    else:
+        shape, db, mb = d.shape, d, m
+    out = wrap(db[mb])
+    if input._rg and mode.enabled:
+        node = MaskedSelectBackward0(edge(input))
+        node.mask = mask if m.shape == shape else wrap(mb)
+        node.shape = shape
+        record(node, out, input)
+    return out
+
+
+class MaskedScatterBackward0(Node):
+    __slots__ = ("mask", "src_shape")
+
+    def backward(self, grad):
+        (fs, _), (fv, _) = self.next_functions
+        gs = gv = None
+        if fs is not None:
+            gs = masked_fill(grad, self.mask, 0)
+        if fv is not None:
+            sel = masked_select(grad, self.mask)
+            n = 1
+            for s in self.src_shape:
+                n *= s
+            k = sel._data.shape[0]
+            if k < n:
+                from .joining import cat
+                sel = cat([sel, wrap(np.zeros(n - k, dtype=grad._data.dtype))])
+            gv = sel.reshape(self.src_shape)
+        return gs, gv
+
+
+def masked_scatter(input, mask, source):
+    """``input`` with the elements where ``mask`` is True taken in order from ``source``."""
+    d = input._data
+    m = mask._data
+    s = source._data
+    if m.dtype != np.bool_:
+        raise RuntimeError(f"masked_scatter_ only supports boolean masks, but got mask with dtype {_sname(m.dtype)}")
+    if s.dtype != d.dtype:
+        raise RuntimeError(f"masked_scatter: expected self and source to have same dtypes but got"
+                           f"{_sname(d.dtype)} and {_sname(s.dtype)}")
+    shape = broadcast_shape_of([m.shape, d.shape]) if m.shape != d.shape else d.shape
+    mb = np.broadcast_to(m, shape)
+    count = int(np.count_nonzero(mb))
+    if s.size < count:
+        raise RuntimeError("Number of elements of source < number of ones in mask")
+    out = np.array(np.broadcast_to(d, shape))
+    out[mb] = s.reshape(-1)[:count]
+    r = wrap(out)
+    if needs_grad(input, source):
+        node = MaskedScatterBackward0(edge(input), edge(source))
+        node.mask = mask
+        node.src_shape = s.shape
+        record(node, r, input, source)
+    return r
+
+
+# == take / take_along_dim / nonzero ============================================================
+class TakeBackward0(Node):
+    __slots__ = ("index", "shape")
+
+    def backward(self, grad):
+        n = 1
+        for s in self.shape:
+            n *= s
+        zeros = wrap(np.zeros(n, dtype=grad._data.dtype))
+        g = _index_put_op(zeros, (self.index._data.reshape(-1),), grad.reshape(-1), True)
+        return g.reshape(self.shape)
+
+
+def take(input, index):
+    """``input`` seen as 1-d, indexed by ``index`` (the result has ``index``'s shape)."""
+    d = input._data
+    a = index._data
+    if a.dtype != np.int64:
+        raise RuntimeError(f"take(): Expected a long tensor for index, but got {_sname(a.dtype)}")
+    n = d.size
+    if a.size and (a.min() < -n or a.max() >= n):
+        bad = a[(a < -n) | (a >= n)].flat[0]
+        raise IndexError(f"out of range: tried to access index {bad} on a tensor of {n} elements.")
+    out = wrap(d.reshape(-1)[a])
+    if input._rg and mode.enabled:
+        node = TakeBackward0(edge(input))
+        node.index, node.shape = index, d.shape
+        attach(out, node)
+    return out
+
+
+def take_along_dim(input, indices, dim=None):
+    """Values of ``input`` at ``indices`` along ``dim`` (broadcast elsewhere); flattened if None."""
+    if indices._data.dtype != np.int64:
+        raise RuntimeError(f"torch.take_along_dim(): dtype of indices should be Long but got "
+                           f"{_sname(indices._data.dtype)}")
+    if dim is None:
+        return gather(input.reshape(-1), 0, indices.reshape(-1))
+    d, a = input._data, indices._data
+    if d.ndim != a.ndim:
+        raise RuntimeError(f"torch.take_along_dim(): input and indices should have the same number of dimensions, "
+                           f"but got {d.ndim} dimensions for input, and {a.ndim} dimensions for indices")
+    dim = wrap_dim(dim, d.ndim)
+    ds, as_ = list(d.shape), list(a.shape)
+    ds[dim] = as_[dim] = 1
+    b = list(broadcast_shape_of([tuple(ds), tuple(as_)]))
+    bi, ba = list(b), list(b)
+    bi[dim], ba[dim] = d.shape[dim], a.shape[dim]
+    if tuple(bi) != d.shape:
+        input = expand(input, bi)
+    if tuple(ba) != a.shape:
+        indices = expand(indices, ba)
+    return gather(input, dim, indices)
+
+
+def nonzero(input, *, out=None, as_tuple=False):
+    """Indices of the non-zero elements: an (n, ndim) int64 tensor, or a tuple of 1-d tensors."""
+    d = input._data
+    if as_tuple:
+        return tuple(wrap(i.astype(np.int64, copy=False)) for i in np.nonzero(d.reshape(1) if d.ndim == 0 else d))
+    r = wrap(np.argwhere(d).astype(np.int64, copy=False))
+    if out is not None:
+        out._data = r._data
+        out._bump_version()
+        return out
+    return r
+
+
+def argwhere(input):
+    return nonzero(input)
+
+
+# == in-place variants and Tensor methods =======================================================
+def _inplace_fn(fn):
+    def method(self, *args, **kwargs):
+        return inplace(self, fn, *args, **kwargs)
+    method.__name__ = fn.__name__ + "_"
+    return method
+
+
+def _attach():
+    for name in __all__:
+        if name not in ("argwhere", "index_put_"):
+            setattr(Tensor, name, globals()[name])
+    Tensor.argwhere = argwhere
+    Tensor.index_put_ = index_put_
+    Tensor.__getitem__ = __getitem__
+    Tensor.__setitem__ = __setitem__
+    Tensor.masked_fill_ = _masked_fill_inplace
+    for fn in (scatter, scatter_add, scatter_reduce, index_add, index_copy, index_fill, masked_scatter):
+        setattr(Tensor, fn.__name__ + "_", _inplace_fn(fn))
+
+
+_attach()

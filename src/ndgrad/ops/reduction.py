@@ -15,7 +15,7 @@ import numpy as np
 from .. import _dtype
 from ._core import Node, Tensor, wrap, edge, mode, attach, dims_arg, wrap_dim, inplace
 from .compare import where, isnan
-from .unary import exp, sgn, abs as _abs
+from .unary import exp, abs as _abs
 
 __all__ = ["sum", "mean", "nansum", "nanmean", "prod", "var", "std", "var_mean", "std_mean", "logsumexp",
            "norm", "cumsum", "cumprod", "all", "any", "count_nonzero"]
@@ -697,14 +697,12 @@ def logsumexp(input, dim, keepdim=False):
         d = d.astype(_dtype.default.np)
     axes = _axes(dim, d.ndim)
     if d.size == 0 or _numel(d.shape, axes) == 0:
-        with np.errstate(divide="ignore"):
-            data = np.log(np.sum(np.exp(d), axis=axes, keepdims=keepdim))
+        data = np.log(np.sum(np.exp(d), axis=axes, keepdims=keepdim))
     else:
         m = np.amax(d, axis=axes, keepdims=True)
-        m = np.where(np.isinf(m), 0, m) if d.dtype.kind == "f" else m
-        with np.errstate(divide="ignore"):
-            data = np.log(np.sum(np.exp(d - m), axis=axes, keepdims=True)) + m
-        data = _squeeze_axes(data, axes, keepdim)
+        if d.dtype.kind == "f":
+            m = np.where(np.isinf(m), 0, m)
+        data = _squeeze_axes(np.log(np.sum(np.exp(d - m), axis=axes, keepdims=True)) + m, axes, keepdim)
     out = wrap(_as_array(data))
     if mode.enabled and input._rg:
         node = LogsumexpBackward0(edge(input))
@@ -715,6 +713,14 @@ def logsumexp(input, dim, keepdim=False):
 
 
 # -- norms -----------------------------------------------------------------------------------------------
+def _sign(x):
+    """sign(x) as a constant (its derivative is 0), with torch's sign(NaN) = 0."""
+    s = np.sign(x._data)
+    if s.dtype.kind == "f":
+        s[s != s] = 0
+    return wrap(s)
+
+
 class LinalgVectorNormBackward0(Node):
     """torch's ``norm_backward`` for every order (0 gradient at 0 for the 2-norm)."""
 
@@ -731,25 +737,23 @@ class LinalgVectorNormBackward0(Node):
         if p == 0.0:
             return None
         if p == 1.0:
-            return sgn(x) * grad
+            return _sign(x) * grad
+        # The masks are applied after dividing by the norm, as torch does: at 0 the first derivative
+        # is 0 and the (undefined) second derivative comes out NaN, as in torch.
         if p == 2.0:
-            safe = where(norm == 0, 1.0, norm)
-            return grad * where(norm == 0, 0.0, x / safe)
+            return grad * where(norm == 0, 0.0, x / norm)
         if math.isinf(p):
             ax = _abs(x)
             mask = (ax == norm) | isnan(ax)
             count = mask.sum(axes, keepdim=True, dtype=grad.dtype) if axes is not None else \
                 mask.sum(dtype=grad.dtype)
-            return sgn(x) * ((grad / count) * mask)
+            return _sign(x) * ((grad / count) * mask)
         ax = _abs(x)
         if p < 1.0:
-            with np.errstate(divide="ignore"):
-                scaled = sgn(x) * where(x == 0, 0.0, ax ** (p - 1))
+            scaled = _sign(x) * where(x == 0, 0.0, ax ** (p - 1))
             return scaled * grad * norm ** (1 - p)
-        scaled = sgn(x) * ax ** (p - 1) if p < 2.0 else x * ax ** (p - 2)
-        zero = norm == 0
-        scale = where(zero, 0.0, grad / where(zero, 1.0, norm) ** (p - 1))
-        return scaled * scale
+        scaled = _sign(x) * ax ** (p - 1) if p < 2.0 else x * ax ** (p - 2)
+        return scaled * where(norm == 0, 0.0, grad / norm ** (p - 1))
 
 
 def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):
@@ -766,9 +770,7 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):
     p = float(ord)
     axes = _axes(dim, d.ndim)
     if (p < 0 or math.isinf(p)) and (d.size == 0 or _numel(d.shape, axes) == 0):
-        p_txt = ("inf" if p > 0 else "-inf") if math.isinf(p) else _fmt_number(ord)
-        raise RuntimeError(f"linalg.vector_norm cannot compute the {p_txt} norm on an empty tensor because the "
-                           "operation does not have an identity")
+        _empty_norm_error(d, p, ord, dim)
     a = np.abs(d) if (d.dtype.kind == "c" or p != 2.0) else None
     if p == 2.0:
         sq = d * d if a is None else a * a
@@ -782,8 +784,7 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):
     elif p == 0.0:
         data = np.sum(d != 0, axis=axes, keepdims=keepdim, dtype=a.dtype)
     else:
-        with np.errstate(divide="ignore"):
-            data = np.sum(a ** p, axis=axes, keepdims=keepdim) ** (1.0 / p)
+        data = np.sum(a ** p, axis=axes, keepdims=keepdim) ** (1.0 / p)
     data = _as_array(data)
     want = a.dtype if a is not None else d.dtype
     if data.dtype != want:
@@ -795,6 +796,18 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):
         node.ord, node.axes, node.keepdim = p, axes, keepdim
         attach(out, node)
     return out
+
+
+def _empty_norm_error(d, p, ord, dim):
+    p_txt = ("inf" if p > 0 else "-inf") if math.isinf(p) else _fmt_number(ord)
+    if dim is None or (isinstance(dim, (tuple, list)) and not dim):
+        where_ = "on an empty tensor because the operation"
+    else:
+        dims = dim if isinstance(dim, (tuple, list)) else (dim,)
+        first = next(v for v in dims if d.shape[wrap_dim(v, d.ndim)] == 0)
+        # torch's wording, missing space included
+        where_ = f"on the dimension {first}because this dimension is empty and the operation"
+    raise RuntimeError(f"linalg.vector_norm cannot compute the {p_txt} norm {where_} does not have an identity")
 
 
 def _fmt_number(v):
@@ -856,12 +869,22 @@ def _inplace_method(fn):
     return method
 
 
+def _cumprod_on_snapshot(x, dim, *, dtype=None):
+    # ``_core.inplace`` hands the op a snapshot of ``self`` that still shares ``self``'s version
+    # counter, so the input saved here would look modified once ``self`` is overwritten. Give the
+    # snapshot (a private copy, only passed in when recording) its own counter.
+    if mode.enabled and x._rg:
+        x._vc = [x._vc[0]]
+    return cumprod(x, dim, dtype=dtype)
+
+
 def _attach():
     g = globals()
     for name in __all__:
         setattr(Tensor, name, g[name])
     Tensor.cumsum_ = _inplace_method(cumsum)
-    Tensor.cumprod_ = _inplace_method(cumprod)
+    Tensor.cumprod_ = _inplace_method(_cumprod_on_snapshot)
+    Tensor.cumprod_.__name__ = "cumprod_"
 
 
 _attach()

@@ -187,9 +187,7 @@ def flatten(input, start_dim=0, end_dim=-1):
 
 
 def ravel(input):
-    if not input._data.flags.c_contiguous:
-        input = input.clone()
-    return view(input, (-1,))
+    return view(input.contiguous(), (-1,))
 
 
 def unflatten(input, dim, sizes):

@@ -293,6 +293,8 @@ def amin(input, dim=(), keepdim=False):
 # -- argmax / argmin ---------------------------------------------------------------------------------------
 def _arg(input, dim, keepdim, name, fn):
     d = input._data
+    if d.dtype == np.bool_:
+        raise RuntimeError(f"{name}(): does not support bool input")
     if dim is None:
         if d.size == 0:
             raise IndexError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0.")

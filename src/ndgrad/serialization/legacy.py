@@ -34,14 +34,19 @@ def _corrupt(msg):
 
 # -- writing --------------------------------------------------------------------------------------
 
-def save(obj, f, protocol=2):
-    """Write ``obj`` to the binary file object ``f`` in the legacy pickle-stream format."""
+def prepare(obj, protocol=2):
+    """Pickle ``obj`` for the legacy format; returns what ``write`` needs."""
     registry = _st.StorageRegistry(key_fn=lambda n, root: str(1_000_000_000 + n))
     body = TorchPickler(registry.describe, legacy=True, protocol=protocol).dumps(obj)
+    return body, sorted(registry.records, key=lambda r: r[0]), protocol
+
+
+def write(f, prepared):
+    """Write a ``prepare``d object to the binary file object ``f`` as a legacy pickle stream."""
+    body, records, protocol = prepared
     for header in (MAGIC_NUMBER, PROTOCOL_VERSION, _SYS_INFO):
         f.write(TorchPickler(protocol=protocol).dumps(header))
     f.write(body)
-    records = sorted(registry.records, key=lambda r: r[0])
     f.write(TorchPickler(protocol=protocol).dumps([key for key, _, _ in records]))
     for key, data, dtype in records:
         f.write(struct.pack("<q", data.nbytes // dtype.itemsize))

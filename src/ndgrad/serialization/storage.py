@@ -155,9 +155,9 @@ class LoadedStorage:
 
 def bfloat16_to_float32(raw, key):
     """Widen raw bfloat16 bits (uint16) to float32, exactly; NumPy has no bfloat16 type."""
-    warnings.warn(f"storage '{key}' holds bfloat16 values; ndgrad has no bfloat16 (NumPy lacks it) "
-                  "and loads them as float32 (exact: every bfloat16 is a float32)", UserWarning,
-                  stacklevel=2)
+    warnings.warn("the checkpoint holds bfloat16 tensors; ndgrad has no bfloat16 (NumPy lacks it) and "
+                  "loads them as float32 (exact: every bfloat16 value is a float32 value)", UserWarning,
+                  stacklevel=3)
     out = np.empty(raw.shape, dtype=np.float32)
     out.view(np.uint32)[...] = raw.astype(np.uint32) << 16
     return out
@@ -197,8 +197,9 @@ def storage_view(storage_array, key, dtype_name, storage_offset, size, stride):
             f"{where}: a tensor of size {list(size)}, stride {list(stride)} and storage offset "
             f"{storage_offset} reaches element {last}, but the storage holds {storage_array.size} "
             f"{dtype_name} elements: the checkpoint is corrupt")
-    # A stride only matters where the size exceeds 1; larger ones could overflow NumPy's byte strides.
-    strides = tuple(st * itemsize if n > 1 else 0 for n, st in zip(size, stride))
+    # A stride only matters where the size exceeds 1 (there it is bounded by the storage); where it
+    # does not, an absurd one is dropped rather than overflow NumPy's byte strides.
+    strides = tuple(st * itemsize if n > 1 or st < _MAX_EXTENT // 16 else 0 for n, st in zip(size, stride))
     return np.ndarray(size, dtype=storage_array.dtype, buffer=storage_array,
                       offset=storage_offset * itemsize, strides=strides)
 
@@ -295,11 +296,19 @@ def rebuild_parameter_with_state(data, requires_grad, backward_hooks, state):
 # -- saving -------------------------------------------------------------------------------------
 
 def root_array(arr):
-    """The outermost NumPy array of ``arr``'s base chain: the memory block torch would call its storage."""
+    """The outermost NumPy array of ``arr``'s base chain: the memory block torch would call its storage.
+
+    ``np.lib.stride_tricks.as_strided`` (behind ``expand``) puts a non-array holder between a view
+    and its base; the chain continues through any such object's ``base``.
+    """
     root = arr
-    while isinstance(root.base, np.ndarray):
-        root = root.base
-    return root
+    while True:
+        base = root.base
+        if not isinstance(base, np.ndarray):
+            base = getattr(base, "base", None)
+            if not isinstance(base, np.ndarray):
+                return root
+        root = base
 
 
 def _contiguous_strides(shape):
@@ -348,7 +357,12 @@ class StorageRegistry:
         if arr.size == 0:
             _, key, _, name, numel, _ = self._add_root(np.empty(0, dtype.newbyteorder("=")),
                                                        dtype.newbyteorder("="))
-            return name, key, 0, 0, tuple(arr.shape), _contiguous_strides(arr.shape)
+            strides = arr.strides
+            if any(st < 0 or st % dtype.itemsize for st in strides):
+                strides = _contiguous_strides(arr.shape)
+            else:
+                strides = tuple(st // dtype.itemsize for st in strides)
+            return name, key, 0, 0, tuple(arr.shape), strides
         root = root_array(arr)
         entry = self._roots.get(id(root))
         itemsize = dtype.itemsize

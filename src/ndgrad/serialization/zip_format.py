@@ -57,7 +57,7 @@ class ZipWriter:
 
     def _write(self, data):
         self.f.write(data)
-        self.offset += len(data) if not isinstance(data, memoryview) else data.nbytes
+        self.offset += len(data)
 
     def write_record(self, name, data):
         """Add ``data`` (bytes or a flat uint8 array) as record ``<archive>/<name>``."""
@@ -117,17 +117,24 @@ def serialization_id():
     return "".join(str(secrets.randbelow(10)) for _ in range(40))
 
 
-def save(obj, f, archive_name="archive", protocol=2, byteorder_record=True):
-    """Write ``obj`` to the binary file object ``f`` in torch's zip format."""
+def prepare(obj, protocol=2):
+    """Pickle ``obj``; returns ``(data_pkl, storage records)`` for ``write`` (nothing written yet,
+    so an object that cannot be saved leaves no half-written file behind)."""
     registry = _st.StorageRegistry()
     data_pkl = TorchPickler(registry.describe, protocol=protocol).dumps(obj)
+    return data_pkl, registry.records
+
+
+def write(f, prepared, archive_name="archive", byteorder_record=True):
+    """Write a ``prepare``d checkpoint to the binary file object ``f`` in torch's zip format."""
+    data_pkl, records = prepared
     w = ZipWriter(f, archive_name)
     w.write_record("data.pkl", data_pkl)
     w.write_record(".format_version", b"1")
     w.write_record(".storage_alignment", str(ALIGNMENT).encode())
     if byteorder_record:
         w.write_record("byteorder", b"little")
-    for key, data, _ in registry.records:
+    for key, data, _ in records:
         w.write_record(f"data/{key}", data)
     w.write_record("version", b"3\n")
     w.write_record(".data/serialization_id", serialization_id().encode())
@@ -151,11 +158,17 @@ class ZipReader:
         except zipfile.BadZipFile as e:
             raise _corrupt(f"the file is not a valid zip archive ({e}); it may be truncated or "
                            "corrupt") from None
-        except (OSError, ValueError, EOFError, struct.error) as e:
+        except (OSError, ValueError, EOFError, OverflowError, struct.error) as e:
             raise _corrupt(f"cannot read the zip archive ({e}); it may be truncated or corrupt") from None
         infos = self.zf.infolist()
         if not infos:
             raise _corrupt("the zip archive is empty")
+        f.seek(0, os.SEEK_END)
+        size = f.tell()
+        for i in infos:
+            if not 0 <= i.header_offset < size or i.file_size < 0:
+                raise _corrupt(f"the zip directory entry of '{i.filename}' points outside the file; "
+                               "the file is corrupt")
         first = infos[0].filename
         self.prefix = first.split("/", 1)[0] + "/" if "/" in first else ""
         self.infos = {i.filename: i for i in infos}
@@ -176,7 +189,8 @@ class ZipReader:
             raise _corrupt(f"record '{info.filename}' is implausibly large ({info.file_size} bytes)")
         try:
             return self.zf.read(info)
-        except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, struct.error) as e:
+        except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, OverflowError,
+                struct.error, NotImplementedError) as e:
             raise _corrupt(f"cannot read record '{info.filename}' ({e}); the file is truncated or "
                            "corrupt") from None
 
@@ -206,7 +220,9 @@ class ZipReader:
                 raise _corrupt(f"storage record '{info.filename}' runs past the end of the file; "
                                "the file is truncated")
             if mmap_path is not None:
-                return np.memmap(mmap_path, dtype=np_dtype, mode="c", offset=start, shape=(count,))
+                # Copy-on-write, like torch's mmap: in-place ops never write to the file.
+                return np.memmap(mmap_path, dtype=np_dtype, mode="c", offset=start,
+                                 shape=(count,)).view(np.ndarray)
             arr = np.empty(count, np_dtype)
             self.f.seek(start)
             buf = memoryview(arr).cast("B")

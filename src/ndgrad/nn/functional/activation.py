@@ -13,7 +13,7 @@ import numpy as np
 
 from ... import _dtype
 from ...ops import _core
-from ...ops._core import Node, Tensor, unary, wrap, edge, mode, record, inplace as _inplace
+from ...ops._core import Node, Tensor, unary, wrap, edge, mode, record, NOEDGE
 from ...ops import unary as _u
 from ...ops.compare import where
 
@@ -22,6 +22,7 @@ __all__ = ["threshold", "threshold_", "relu", "relu_", "relu6", "hardtanh", "har
            "logsigmoid", "hardshrink", "softshrink", "tanhshrink", "softsign", "softplus", "softmin", "softmax",
            "log_softmax", "gumbel_softmax", "tanh", "sigmoid", "hardsigmoid", "silu", "mish"]
 
+_ONE_SIXTH = float(np.float32(1.0 / 6.0))
 _SCALAR_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long", "int32": "Int",
                  "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
 
@@ -32,10 +33,47 @@ def _floating(input, kernel):
         raise NotImplementedError(f'"{kernel}" not implemented for \'{_SCALAR_NAMES.get(input.dtype.name, input.dtype.name)}\'')
 
 
+def _own_counter(fn):
+    """Run ``fn`` on the snapshot ``_core.inplace`` makes, after giving that snapshot a version
+    counter of its own: the node may save it, and the in-place write bumps ``input``'s counter
+    (which ``Tensor.detach`` shares), so a shared counter would fail the saved-tensor check."""
+    def run(t, *args):
+        if mode.enabled:  # only the recording path runs on a snapshot
+            t._vc = [t._vc[0]]
+        return fn(t, *args)
+    return run
+
+
+def _inplace(input, fn, *args):
+    return _core.inplace(input, _own_counter(fn), *args)
+
+
 def _maybe_inplace(input, fn, inplace_flag, *args):
     if inplace_flag:
         return _inplace(input, fn, *args)
     return fn(input, *args)
+
+
+class _ScaleBackward(Node):
+    """Backward of ``_scaled``: linear in the gradient; the saved input only shaped the factor."""
+
+    __slots__ = ("factor",)
+
+    def backward(self, gg):
+        (fg, _), (fx, _) = self.next_functions
+        return (_scaled(gg, None, self.factor) if fg is not None else None,
+                gg * 0 if fx is not None else None)
+
+
+def _scaled(grad, x, factor):
+    """grad * factor, for a factor that is piecewise constant in ``x`` (a mask or slopes): one fused
+    op whose derivative w.r.t. ``x`` is zero, recorded so gradients of gradients stay connected."""
+    out = wrap(grad._data * factor)
+    if mode.enabled and (grad._rg or (x is not None and x._rg)):
+        node = _ScaleBackward(edge(grad), edge(x) if x is not None else NOEDGE)
+        node.factor = factor
+        _core.record(node, out, grad, x)
+    return out
 
 
 # -- threshold / relu family ---------------------------------------------------------------------------
@@ -46,18 +84,24 @@ class ThresholdBackward0(Node):
         return _u.threshold_backward(grad, self.saved[0], self.threshold)
 
 
-def _threshold(input, threshold, value):
+class ThresholdBackward1(ThresholdBackward0):  # torch's name for the in-place variant
+    __slots__ = ()
+
+
+def _threshold(input, threshold, value, node=ThresholdBackward0):
     return unary(input, lambda d: np.where(d > threshold, d, np.asarray(value, dtype=d.dtype)),
-                 ThresholdBackward0, save="input", threshold=threshold)
+                 node, save="input", threshold=threshold)
 
 
 def threshold(input, threshold, value, inplace=False):
     """y = x if x > threshold else value."""
-    return _maybe_inplace(input, _threshold, inplace, threshold, value)
+    if inplace:
+        return threshold_(input, threshold, value)
+    return _threshold(input, threshold, value)
 
 
 def threshold_(input, threshold, value):
-    return _inplace(input, _threshold, threshold, value)
+    return _inplace(input, _threshold, threshold, value, ThresholdBackward1)
 
 
 def relu(input, inplace=False):
@@ -76,7 +120,8 @@ class HardtanhBackward0(Node):
 
     def backward(self, grad):
         x = self.saved[0]
-        return where((x > self.min_val) & (x < self.max_val), grad, 0.0)
+        d = x._data
+        return _scaled(grad, x, ((d > self.min_val) & (d < self.max_val)).astype(d.dtype))
 
 
 def _hardtanh(input, min_val, max_val):
@@ -106,7 +151,7 @@ class HardswishBackward0(Node):
     def backward(self, grad):
         x = self.saved[0]
         mid = grad * (x / 3.0 + 0.5)
-        return where(x < -3.0, 0.0, where(x <= 3.0, mid, grad))
+        return where(x <= -3.0, 0.0, where(x < 3.0, mid, grad))
 
 
 def _hardswish(input):
@@ -125,7 +170,9 @@ class HardsigmoidBackward0(Node):
 
     def backward(self, grad):
         x = self.saved[0]
-        return where((x > -3.0) & (x < 3.0), grad / 6.0, 0.0)
+        d = x._data
+        # torch multiplies by 1/6 rounded to float32, whatever the dtype
+        return _scaled(grad, x, np.where((d > -3.0) & (d < 3.0), _ONE_SIXTH, 0).astype(d.dtype))
 
 
 def _hardsigmoid(input):
@@ -156,6 +203,14 @@ class CeluBackward0(EluBackward0):
     __slots__ = ()
 
 
+class EluBackward1(EluBackward0):  # the in-place variants' names in torch
+    __slots__ = ()
+
+
+class CeluBackward1(EluBackward0):
+    __slots__ = ()
+
+
 def _elu_np(alpha, scale, input_scale):
     def fn(d):
         neg = np.expm1(np.minimum(d, 0) * input_scale) * alpha
@@ -174,11 +229,13 @@ def _elu(input, alpha, scale=1.0, input_scale=1.0, node=EluBackward0):
 
 def elu(input, alpha=1.0, inplace=False):
     """x if x > 0 else alpha * (exp(x) - 1)."""
-    return _maybe_inplace(input, _elu, inplace, alpha)
+    if inplace:
+        return elu_(input, alpha)
+    return _elu(input, alpha)
 
 
 def elu_(input, alpha=1.0):
-    return _inplace(input, _elu, alpha)
+    return _inplace(input, _elu, alpha, 1.0, 1.0, EluBackward1)
 
 
 _SELU_ALPHA = 1.6732632423543772848170429916717
@@ -187,22 +244,26 @@ _SELU_SCALE = 1.0507009873554804934193349852946
 
 def selu(input, inplace=False):
     """scale * elu(x, alpha) with the self-normalising constants."""
-    return _maybe_inplace(input, _elu, inplace, _SELU_ALPHA, _SELU_SCALE)
+    if inplace:
+        return _inplace(input, _elu, _SELU_ALPHA, _SELU_SCALE, 1.0, EluBackward1)
+    return _elu(input, _SELU_ALPHA, _SELU_SCALE)
 
 
 def selu_(input):
     return selu(input, inplace=True)
 
 
-def _celu(input, alpha):
+def _celu(input, alpha, node=CeluBackward0):
     if alpha == 0:
         raise RuntimeError("ZeroDivisionError")
-    return _elu(input, alpha, 1.0, 1.0 / alpha, CeluBackward0)
+    return _elu(input, alpha, 1.0, 1.0 / alpha, node)
 
 
 def celu(input, alpha=1.0, inplace=False):
     """max(0, x) + min(0, alpha * (exp(x / alpha) - 1))."""
-    return _maybe_inplace(input, _celu, inplace, alpha)
+    if inplace:
+        return _inplace(input, _celu, alpha, CeluBackward1)
+    return _celu(input, alpha)
 
 
 def celu_(input, alpha=1.0):
@@ -215,22 +276,29 @@ class LeakyReluBackward0(Node):
 
     def backward(self, grad):
         x = self.saved[0]
-        return where(x > 0, grad, grad * self.negative_slope)
+        d = x._data
+        return _scaled(grad, x, np.where(d > 0, 1, self.negative_slope).astype(d.dtype))
 
 
-def _leaky_relu(input, negative_slope):
+class LeakyReluBackward1(LeakyReluBackward0):
+    __slots__ = ()
+
+
+def _leaky_relu(input, negative_slope, node=None):
     _floating(input, "leaky_relu_cpu")
     return unary(input, lambda d: np.where(d > 0, d, d * negative_slope).astype(d.dtype, copy=False),
-                 LeakyReluBackward0, save="input", negative_slope=negative_slope)
+                 node or LeakyReluBackward0, save="input", negative_slope=negative_slope)
 
 
 def leaky_relu(input, negative_slope=0.01, inplace=False):
     """x if x > 0 else negative_slope * x."""
-    return _maybe_inplace(input, _leaky_relu, inplace, negative_slope)
+    if inplace:
+        return leaky_relu_(input, negative_slope)
+    return _leaky_relu(input, negative_slope)
 
 
 def leaky_relu_(input, negative_slope=0.01):
-    return _inplace(input, _leaky_relu, negative_slope)
+    return _inplace(input, _leaky_relu, negative_slope, LeakyReluBackward1)
 
 
 class PreluKernelBackward0(Node):
@@ -270,10 +338,14 @@ class RreluWithNoiseBackward0(Node):
     __slots__ = ()
 
     def backward(self, grad):
-        return grad * self.saved[0]
+        return _scaled(grad, None, self.saved[0]._data)
 
 
-def _rrelu(input, lower, upper, training):
+class RreluWithNoiseBackward1(RreluWithNoiseBackward0):
+    __slots__ = ()
+
+
+def _rrelu(input, lower, upper, training, node_cls=None):
     _floating(input, "rrelu_with_noise_cpu")
     if not training:
         slope = (lower + upper) / 2
@@ -285,7 +357,7 @@ def _rrelu(input, lower, upper, training):
     noise = wrap(noise_fn(d))
     out = wrap(d * noise._data)
     if mode.enabled and input._rg:
-        node = RreluWithNoiseBackward0(edge(input))
+        node = (node_cls or RreluWithNoiseBackward0)(edge(input))
         node.save(noise)
         _core.attach(out, node)
     return out
@@ -293,7 +365,9 @@ def _rrelu(input, lower, upper, training):
 
 def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
     """Randomized leaky ReLU: slope ~ U(lower, upper) per element in training, (lower+upper)/2 otherwise."""
-    return _maybe_inplace(input, _rrelu, inplace, lower, upper, training)
+    if inplace:
+        return _inplace(input, _rrelu, lower, upper, training, RreluWithNoiseBackward1)
+    return _rrelu(input, lower, upper, training)
 
 
 def rrelu_(input, lower=1.0 / 8, upper=1.0 / 3, training=False):
@@ -419,7 +493,8 @@ class HardshrinkBackward0(Node):
 
     def backward(self, grad):
         x = self.saved[0]
-        return where((x > self.lambd) | (x < -self.lambd), grad, 0.0)
+        d = x._data
+        return _scaled(grad, x, ((d > self.lambd) | (d < -self.lambd)).astype(d.dtype))
 
 
 def hardshrink(input, lambd=0.5):

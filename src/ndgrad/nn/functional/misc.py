@@ -11,7 +11,7 @@ from ... import _dtype
 from ...ops._core import Node, Tensor, wrap, edge, mode, attach, wrap_dim
 from ...ops.compare import where
 
-__all__ = ["embedding", "one_hot", "normalize", "cosine_similarity", "pairwise_distance", "pdist"]
+__all__ = ["embedding", "embedding_bag", "one_hot", "normalize", "cosine_similarity", "pairwise_distance", "pdist"]
 
 _SCALAR_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long", "int32": "Int",
                  "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
@@ -31,7 +31,7 @@ class EmbeddingDenseBackwardBackward0(Node):
     __slots__ = ("indices", "padding_idx", "scale")
 
     def backward(self, gg):
-        return _gather_rows(gg, self.indices, self.padding_idx, self.scale)
+        return _gather_rows(gg, self.indices, self.padding_idx, self.scale, scaled=True)
 
 
 def _row_factor(indices, padding_idx, scale):
@@ -46,12 +46,15 @@ def _row_factor(indices, padding_idx, scale):
     return f
 
 
-def _gather_rows(weight, indices, padding_idx=None, scale=None):
+def _gather_rows(weight, indices, padding_idx=None, scale=None, scaled=False):
+    """weight[indices]; its backward scatters the gradient with the padding/frequency factor. With
+    ``scaled`` the factor also applies to the rows gathered (the adjoint of that scatter)."""
     wd = weight._data
     data = wd[indices]
-    f = _row_factor(indices, padding_idx, scale) if (padding_idx is not None or scale is not None) else None
-    if f is not None:
-        data = data * f[..., None].astype(wd.dtype)
+    if scaled and (padding_idx is not None or scale is not None):
+        f = _row_factor(indices, padding_idx, scale)
+        if f is not None:
+            data = data * f[..., None].astype(wd.dtype)
     out = wrap(data)
     if mode.enabled and weight._rg:
         node = EmbeddingBackward0(edge(weight))
@@ -140,6 +143,68 @@ def _embedding_renorm_(weight, idx, max_norm, norm_type):
         scale = max_norm / (norms[over] + 1e-7)
         wd[rows[over]] = (sub[over] * scale[:, None]).astype(wd.dtype)
         weight._vc[0] += 1
+
+
+def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale_grad_by_freq=False, mode="mean",
+                  sparse=False, per_sample_weights=None, include_last_offset=False, padding_idx=None):
+    """Sum, mean or max of bags of embeddings.
+
+    ``input`` (B, N): B bags of N indices; or 1-d with ``offsets`` (start of each bag).
+    ``padding_idx`` entries are left out of their bag (and of its mean's count).
+    """
+    if mode not in ("sum", "mean", "max"):
+        raise ValueError("mode has to be one of sum, mean or max")
+    idx = input._data
+    if idx.ndim == 2:
+        if offsets is not None:
+            raise ValueError("if input is 2D, then offsets has to be None, as input is treated is a mini-batch of fixed "
+                             f"length sequences. However, found offsets of type {type(offsets)}")
+        n_bags, n = idx.shape
+        starts = np.arange(0, n_bags * n, n)
+        flat = idx.reshape(-1)
+    elif idx.ndim == 1:
+        if offsets is None:
+            raise ValueError("offsets has to be a 1D Tensor but got None")
+        if offsets.dim() != 1:
+            raise ValueError("offsets has to be a 1D Tensor")
+        starts = offsets._data.astype(np.int64)
+        if include_last_offset:
+            starts = starts[:-1]
+        flat = idx
+    else:
+        raise ValueError(f"input has to be 1D or 2D Tensor, but got Tensor of dimension {idx.ndim}")
+    if per_sample_weights is not None and mode != "sum":
+        raise NotImplementedError(f"embedding_bag: per_sample_weights was not None. per_sample_weights is only "
+                                  f"supported for mode='sum' (got mode='{mode}'). Please open a feature request on "
+                                  "GitHub.")
+    n_bags = len(starts)
+    length = flat.shape[0]
+    bag_of = np.searchsorted(starts, np.arange(length), side="right") - 1
+    if padding_idx is not None and padding_idx < 0:
+        padding_idx += weight._data.shape[0]
+    valid = np.ones(length, dtype=bool) if padding_idx is None else flat != padding_idx
+    valid &= bag_of >= 0
+    rows = embedding(wrap(flat), weight, None, max_norm, norm_type, scale_grad_by_freq)
+    if per_sample_weights is not None:
+        rows = rows * per_sample_weights.reshape(-1, 1)
+    dt = weight._data.dtype
+    if mode in ("sum", "mean"):
+        m = np.zeros((n_bags, length), dtype=dt)
+        m[bag_of[valid], np.nonzero(valid)[0]] = 1
+        if mode == "mean":
+            counts = m.sum(axis=1, keepdims=True)
+            m = np.divide(m, counts, out=np.zeros_like(m), where=counts > 0)
+        from .linear import _mm
+        return _mm(wrap(m), rows)
+    # max: per bag and dimension, pick the position holding the largest value
+    rd = rows._data
+    pick = np.zeros((n_bags, length, rd.shape[1]), dtype=dt)
+    for b in range(n_bags):
+        pos = np.nonzero(valid & (bag_of == b))[0]
+        if pos.size:
+            best = pos[rd[pos].argmax(axis=0)]
+            pick[b, best, np.arange(rd.shape[1])] = 1
+    return (rows.unsqueeze(0) * wrap(pick)).sum(1)
 
 
 # -- one_hot ---------------------------------------------------------------------------------------

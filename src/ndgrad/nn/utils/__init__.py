@@ -1,1 +1,14 @@
-"""(being written)"""
+"""ndgrad.nn.utils: gradient clipping and parameter/vector conversion (torch.nn.utils)."""
+import importlib as _importlib
+
+from .clip_grad import clip_grad_norm, clip_grad_norm_, clip_grad_value_, get_total_norm, clip_grads_with_norm_  # noqa: F401
+from .convert_parameters import parameters_to_vector, vector_to_parameters  # noqa: F401
+from . import clip_grad, convert_parameters  # noqa: F401
+
+
+def __getattr__(name):
+    # submodules other topics add (``nn.utils.rnn`` ...) load on first use
+    try:
+        return _importlib.import_module(f".{name}", __name__)
+    except ModuleNotFoundError:
+        raise AttributeError(f"module 'ndgrad.nn.utils' has no attribute '{name}'") from None

@@ -123,7 +123,8 @@ class StackDataset(Dataset):
             if callable(getitems):
                 items = getitems(indices)
                 if len(items) != len(indices):
-                    raise ValueError(f"Nested dataset's output size mismatch. Expected {len(indices)}, got {len(items)}")
+                    raise ValueError("Nested dataset's output size mismatch. "
+                                     f"Expected {len(indices)}, got {len(items)}")
                 return items
             return [dataset[i] for i in indices]
 
