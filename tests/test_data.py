@@ -544,3 +544,14 @@ def test_training_loop_with_dataloader():
             opt.step()
             losses.append(float(loss.detach()))
     assert losses[-1] < 1e-3 * losses[0]
+
+
+def test_collate_tensors_that_require_grad_records_the_graph():
+    grads = []
+    for lib, d in LIBS:
+        w = lib.tensor(X.astype(np.float64), requires_grad=True)
+        x, = next(iter(d.DataLoader(d.TensorDataset(w), batch_size=3, sampler=[4, 1, 4])))
+        assert x.requires_grad and x.grad_fn is not None
+        (x * x).sum().backward()
+        grads.append(w.grad.numpy())
+    np.testing.assert_allclose(grads[0], grads[1])

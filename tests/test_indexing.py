@@ -459,3 +459,57 @@ def test_getitem_fast_path_is_fast():
         x[1:5]
     per_op = (time.perf_counter() - t0) / 4000
     assert per_op < 50e-6, f"x[i] / x[a:b] take {per_op * 1e6:.1f} us"
+
+
+NODE_NAMES = {
+    "cat": lambda lib, x: lib.cat([x, x]),
+    "stack": lambda lib, x: lib.stack([x, x], 1),
+    "hstack": lambda lib, x: lib.hstack([x, x]),
+    "split": lambda lib, x: x.split(2)[0],
+    "split_sizes": lambda lib, x: x.split([1, 2])[1],
+    "chunk_empty": lambda lib, x: x[:0].chunk(2)[0],
+    "unbind": lambda lib, x: x.unbind(1)[0],
+    "tensor_split": lambda lib, x: x.tensor_split(2)[0],
+    "narrow": lambda lib, x: x.narrow(1, 1, 2),
+    "flip": lambda lib, x: x.flip(0),
+    "roll": lambda lib, x: x.roll(1, 0),
+    "tril": lambda lib, x: x.tril(),
+    "triu": lambda lib, x: x.triu(),
+    "diagonal": lambda lib, x: x.diagonal(),
+    "diag_1d": lambda lib, x: lib.diag(x[0]),
+    "diag_2d": lambda lib, x: lib.diag(x),
+    "diag_embed": lambda lib, x: lib.diag_embed(x),
+    "repeat": lambda lib, x: x.repeat(2, 1),
+    "tile": lambda lib, x: x.tile(2),
+    "repeat_interleave_int": lambda lib, x: x.repeat_interleave(2, 0),
+    "repeat_interleave_tensor": lambda lib, x: x.repeat_interleave(lib.tensor([1, 2, 0]), 0),
+    "reshape_copy": lambda lib, x: x.t().reshape(-1),
+    "reshape_alias": lambda lib, x: x.t().reshape(2, 2, 3),
+    "atleast_2d": lambda lib, x: lib.atleast_2d(x[0]),
+    "gather": lambda lib, x: x.gather(1, lib.tensor([[0], [1], [2]])),
+    "scatter": lambda lib, x: x.scatter(1, lib.tensor([[0], [1], [2]]), x),
+    "scatter_value": lambda lib, x: x.scatter(1, lib.tensor([[0], [1], [2]]), 1.0),
+    "scatter_add": lambda lib, x: x.scatter_add(1, lib.tensor([[0], [1], [2]]), x),
+    "scatter_reduce": lambda lib, x: x.scatter_reduce(1, lib.tensor([[0], [1], [2]]), x, "amax"),
+    "index_select": lambda lib, x: x.index_select(1, lib.tensor([0, 0])),
+    "index_add": lambda lib, x: x.index_add(1, lib.tensor([0]), x[:, :1]),
+    "index_copy": lambda lib, x: x.index_copy(1, lib.tensor([0]), x[:, :1]),
+    "index_fill": lambda lib, x: x.index_fill(1, lib.tensor([0]), 1.0),
+    "index_fill_tensor": lambda lib, x: x.index_fill(1, lib.tensor([0]), x[0, 0]),
+    "index_put": lambda lib, x: x.index_put((lib.tensor([0]),), x[0]),
+    "masked_fill": lambda lib, x: x.masked_fill(x > 0, 1.0),
+    "masked_fill_tensor": lambda lib, x: x.masked_fill(x > 0, x[0, 0]),
+    "masked_select": lambda lib, x: x.masked_select(x > 0),
+    "masked_scatter": lambda lib, x: x.masked_scatter(x > 0, x),
+    "take": lambda lib, x: x.take(lib.tensor([0, 5])),
+    "take_along_dim": lambda lib, x: lib.take_along_dim(x, lib.tensor([[0], [1], [2]]), 1),
+}
+
+
+@pytest.mark.parametrize("name", list(NODE_NAMES))
+def test_node_names_match_torch(name):
+    fn = NODE_NAMES[name]
+    n = fn(ndgrad, ndgrad.tensor(X2, requires_grad=True))
+    t = fn(torch, torch.tensor(X2, requires_grad=True))
+    assert _name(n) == _name(t)
+    assert (n._base is not None) == (t._base is not None)

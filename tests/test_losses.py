@@ -370,3 +370,46 @@ def test_loss_module_training_loop_decreases():
                 p -= 0.1 * p.grad
         first = first if first is not None else float(loss)
     assert float(loss) < 0.5 * first
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("padded", [True, False])
+def test_ctc_loss(reduction, padded):
+    t_max, n, c = 12, 4, 5
+    logits = RNG.standard_normal((t_max, n, c))
+    in_len = np.array([12, 10, 7, 12])
+    tg_len = np.array([4, 3, 0, 5])
+    tgt = RNG.integers(1, c, (n, 5))
+    tgt[0, 1] = tgt[0, 2]  # a repeated label needs a blank in between
+    flat = np.concatenate([tgt[b, :tg_len[b]] for b in range(n)])
+    targets = tgt if padded else flat
+    res = []
+    for lib in (torch, ndgrad):
+        x = lib.tensor(logits, requires_grad=True)
+        lp = x.log_softmax(2)
+        loss = lib.nn.functional.ctc_loss(lp, lib.tensor(targets), lib.tensor(in_len), lib.tensor(tg_len),
+                                          reduction=reduction)
+        cot = lib.tensor(np.linspace(0.5, 1.5, loss.numel()).reshape(loss.shape))
+        loss.backward(cot)
+        res.append((_np(loss), _np(x.grad)))
+    np.testing.assert_allclose(res[1][0], res[0][0], rtol=1e-10)
+    np.testing.assert_allclose(res[1][1], res[0][1], rtol=1e-8, atol=1e-10)
+
+
+def test_ctc_loss_module_unbatched_and_zero_infinity():
+    logits = RNG.standard_normal((3, 4))
+    res = []
+    for lib in (torch, ndgrad):
+        lp = lib.tensor(logits, requires_grad=True)
+        crit = lib.nn.CTCLoss(blank=0, reduction="sum")
+        loss = crit(lp.log_softmax(1), lib.tensor([1, 2]), lib.tensor(3), lib.tensor(2))
+        loss.backward()
+        # impossible: 3 frames cannot emit 1,1,1 (needs 5)
+        inf_loss = lib.nn.CTCLoss(zero_infinity=True, reduction="none")(
+            lib.tensor(logits[:, None], requires_grad=True).log_softmax(2), lib.tensor([[1, 1, 1]]),
+            lib.tensor([3]), lib.tensor([3]))
+        res.append((_np(loss), _np(lp.grad), _np(inf_loss)))
+    for a, b in zip(*res):
+        np.testing.assert_allclose(b, a, rtol=1e-10)
+    lp32 = ndgrad.tensor(logits.astype(np.float32)).log_softmax(1)
+    assert F.ctc_loss(lp32, ndgrad.tensor([1]), [3], [1]).dtype == ndgrad.float32

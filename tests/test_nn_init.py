@@ -1,7 +1,6 @@
 """nn.init: torch's gains, fans, bounds and deterministic initialisers; random ones by their
 statistics (ndgrad's generator is not torch's, so the samples differ by design)."""
 import math
-import warnings
 
 import numpy as np
 import pytest

@@ -1,7 +1,6 @@
 """Layers and nn.functional against torch: the same weights (copied from torch through state_dict
 NumPy arrays), the same float64 inputs, then outputs, input gradients and parameter gradients."""
 import math
-import warnings
 
 import numpy as np
 import pytest

@@ -598,3 +598,26 @@ def test_parameterlist_parameterdict():
     assert isinstance(pd["c"], nn.Parameter) and list(pd.state_dict()) == ["a", "b", "c"]
     with pytest.raises(RuntimeError, match="ParameterList should not be called."):
         pl(1)
+
+
+def test_load_torch_state_dict_directly():
+    t = torch.nn.Linear(3, 2)
+    n = nn.Linear(3, 2)
+    n.load_state_dict(t.state_dict())
+    np.testing.assert_array_equal(n.weight.detach().numpy(), t.weight.detach().numpy())
+
+
+def test_global_forward_hooks():
+    from ndgrad.nn.modules.module import register_module_forward_hook, register_module_forward_pre_hook
+    seen = []
+    h1 = register_module_forward_pre_hook(lambda m, args: seen.append(("pre", type(m).__name__)))
+    h2 = register_module_forward_hook(lambda m, args, out: seen.append(("post", type(m).__name__)))
+    try:
+        nn.Sequential(nn.ReLU())(ndgrad.ones(2))
+    finally:
+        h1.remove()
+        h2.remove()
+    assert seen == [("pre", "Sequential"), ("pre", "ReLU"), ("post", "ReLU"), ("post", "Sequential")]
+    seen.clear()
+    nn.ReLU()(ndgrad.ones(2))
+    assert seen == []

@@ -113,3 +113,32 @@ def test_clip_inside_training_step():
     total = nn.utils.clip_grad_norm_(m.parameters(), max_norm=1.0)
     after = np.sqrt(sum((_np(p.grad).astype(np.float64) ** 2).sum() for p in m.parameters()))
     assert float(total) > 1 and after == pytest.approx(1.0, rel=1e-4)
+
+
+@pytest.mark.parametrize("dim", [0, 1, None])
+def test_weight_norm_matches_torch(dim):
+    x = RNG.standard_normal((5, 3))
+    res = []
+    for lib in (torch, ndgrad):
+        lin = lib.nn.Linear(3, 4).double()
+        with lib.no_grad():
+            lin.weight.copy_(lib.tensor(np.arange(12.0).reshape(4, 3) / 5 - 1))
+            lin.bias.copy_(lib.tensor(np.array([0.5, -0.5, 0.25, 0.0])))
+        with pytest.warns(FutureWarning):
+            lib.nn.utils.weight_norm(lin, dim=dim)
+        keys = list(lin.state_dict())
+        out = lin(lib.tensor(x))
+        out.sum().backward()
+        res.append((keys, _np(out), _np(lin.weight_g.grad), _np(lin.weight_v.grad), tuple(lin.weight_g.shape)))
+        lib.nn.utils.remove_weight_norm(lin)
+        assert list(lin.state_dict()) == ["weight", "bias"] or list(lin.state_dict()) == ["bias", "weight"]
+    assert res[0][0] == res[1][0] and res[0][4] == res[1][4]
+    for a, b in zip(res[0][1:4], res[1][1:4]):
+        np.testing.assert_allclose(b, a, rtol=1e-10, atol=1e-12)
+
+
+def test_skip_init():
+    m = nn.utils.skip_init(nn.Linear, 3, 2)
+    assert isinstance(m, nn.Linear) and m.weight.shape == (2, 3)
+    with pytest.raises(RuntimeError, match="Expected a Module"):
+        nn.utils.skip_init(int)

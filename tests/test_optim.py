@@ -498,3 +498,64 @@ def test_no_warnings_on_ordinary_use():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         train(ndgrad, "Adam", dict(lr=0.01), 3)
+
+
+def test_mlp_module_with_dataloader_and_scheduler_matches_torch():
+    """nn.Linear layers (weights copied from torch), a DataLoader and a scheduler: the whole training
+    loop follows torch's to float64 precision."""
+    nn = pytest.importorskip("ndgrad.nn")
+    if not hasattr(nn, "Sequential") or not hasattr(nn, "Linear"):
+        pytest.skip("nn.Sequential / nn.Linear not available yet")
+    torch.manual_seed(0)
+    t_model = torch.nn.Sequential(torch.nn.Linear(4, 16), torch.nn.Tanh(), torch.nn.Linear(16, 3)).double()
+    n_model = nn.Sequential(nn.Linear(4, 16), nn.Tanh(), nn.Linear(16, 3))
+    for n_p, t_p in zip(n_model.parameters(), t_model.parameters()):
+        n_p.data = ndgrad.tensor(t_p.detach().numpy().copy())
+    results = []
+    for lib, model in ((ndgrad, n_model), (torch, t_model)):
+        ds = lib.utils.data.TensorDataset(lib.tensor(np.tile(X, (4, 1))), lib.tensor(np.tile(Y, (4, 1))))
+        loader = lib.utils.data.DataLoader(ds, batch_size=10)
+        opt = lib.optim.AdamW(model.parameters(), lr=0.01, weight_decay=0.05)
+        sched = lib.optim.lr_scheduler.OneCycleLR(opt, max_lr=0.05, total_steps=7 * len(loader))
+        for _ in range(7):
+            for x, y in loader:
+                opt.zero_grad()
+                loss = ((model(x) - y) ** 2).mean()
+                loss.backward()
+                opt.step()
+                sched.step()
+        results.append([p.detach().numpy().copy() for p in model.parameters()])
+    for a, b in zip(*results):
+        np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-11)
+
+
+@pytest.mark.parametrize("name,kwargs", [CASES[1], CASES[7], CASES[16], CASES[18], CASES[25]],
+                         ids=[IDS[i] for i in (1, 7, 16, 18, 25)])
+def test_checkpoint_interchange_with_torch(name, kwargs, tmp_path):
+    """ndgrad.save of an optimizer state dict loads in torch and vice versa; training continues alike."""
+    _, n_opt, n_params = train(ndgrad, name, kwargs, 5)
+    ndgrad.save(n_opt.state_dict(), tmp_path / "n.pt")
+    t_params = [torch.tensor(p.detach().numpy().copy(), requires_grad=True) for p in n_params]
+    t_opt = getattr(torch.optim, name)(t_params)
+    t_opt.load_state_dict(torch.load(tmp_path / "n.pt"))
+    torch.save(t_opt.state_dict(), tmp_path / "t.pt")
+    n_opt2 = getattr(ndgrad.optim, name)(n_params)
+    n_opt2.load_state_dict(ndgrad.load(tmp_path / "t.pt"))
+    n, _, _ = train(ndgrad, name, kwargs, 10, params=n_params, opt=n_opt2)
+    t, _, _ = train(torch, name, kwargs, 10, params=t_params, opt=t_opt)
+    for a, b in zip(n, t):
+        np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-11)
+
+
+def test_subclass_calling_super_step_runs_hooks_once():
+    class LoggedAdam(ndgrad.optim.Adam):
+        def step(self, closure=None):
+            return super().step(closure)
+
+    p = ndgrad.tensor([1.0], requires_grad=True)
+    opt = LoggedAdam([p])
+    calls = []
+    opt.register_step_pre_hook(lambda *a: calls.append("pre"))
+    p.grad = ndgrad.tensor([1.0])
+    opt.step()
+    assert calls == ["pre"] and float(opt.state[p]["step"]) == 1.0

@@ -333,6 +333,7 @@ GRAD_CASES = {
 }
 
 
+@pytest.mark.filterwarnings("ignore:.*degrees of freedom")
 @pytest.mark.parametrize("name", sorted(GRAD_CASES))
 def test_gradient_conventions(name):
     fn, data = GRAD_CASES[name]
@@ -442,6 +443,16 @@ def test_topk_values_against_sort_on_large_inputs():
             check_against_torch(lambda lib, x: x.topk(k, dim, largest), a)
 
 
+def test_degrees_of_freedom_warning():
+    for lib in LIBS:
+        with pytest.warns(UserWarning, match=r"var\(\): degrees of freedom is <= 0"):
+            r = lib.tensor([1.0, 2.0]).var(correction=2)
+        assert math.isinf(r.item())
+        with pytest.warns(UserWarning, match=r"std_mean\(\): degrees of freedom is <= 0"):
+            lib.std_mean(lib.tensor([1.0]))
+
+
+@pytest.mark.filterwarnings("ignore:.*degrees of freedom")
 def test_keepdim_argmax_without_dim_and_0d_inputs():
     for fn in (lambda lib, x: x.argmax(keepdim=True), lambda lib, x: x.argmin(0, keepdim=True),
                lambda lib, x: x.max(-1, keepdim=True), lambda lib, x: x.sort(0),

@@ -6,8 +6,9 @@ The singular-value norms (``'nuc'``, ``±2``) differentiate once: their backward
 ``U diag(grad) Vh``, is recorded with a node that refuses a second differentiation with respect to
 the matrix (an explicit error rather than a silently wrong Hessian).
 
-Other ``torch.linalg`` names are looked up in ``ndgrad.ops.linalg`` (``matmul``, ``inv``, ...),
-as ``name`` or ``linalg_name``, when that module defines them.
+Other ``torch.linalg`` names are taken from ``ndgrad.ops.linalg`` when it defines them, as
+``linalg_<name>`` (torch.linalg's semantics) or through the few aliases whose torch.* namesake
+means the same (``matmul``, ``inv`` = ``inverse``, ``det``, ``slogdet``).
 
 Example:
     >>> import ndgrad as torch
@@ -20,8 +21,11 @@ import numpy as np
 
 from . import _dtype
 from .ops._core import Node, wrap, edge, mode, attach, wrap_dim
-from .ops.reduction import vector_norm as _vector_norm, type_name, _fmt_number
+from .ops.compare import where
+from .ops.reduction import type_name, _axes, _numel, unsqueeze_reduced
 from .ops.unary import abs as _abs
+
+_add = np.add.reduce
 
 __all__ = ["vector_norm", "matrix_norm", "norm"]
 
@@ -145,6 +149,110 @@ def norm(A, ord=None, dim=None, keepdim=False, *, out=None, dtype=None):
     return vector_norm(A, ord, dim, keepdim, dtype=dtype)
 
 
+# -- vector norms ---------------------------------------------------------------------------------------
+def _sign(x):
+    """sign(x) as a constant (its derivative is 0), with torch's sign(NaN) = 0."""
+    s = np.sign(x._data)
+    if s.dtype.kind == "f":
+        s[s != s] = 0
+    return wrap(s)
+
+
+class LinalgVectorNormBackward0(Node):
+    """torch's ``norm_backward`` for every order (0 gradient at 0 for the 2-norm)."""
+
+    __slots__ = ("ord", "axes", "keepdim")
+
+    def backward(self, grad):
+        x, norm = self.saved
+        p = self.ord
+        axes = self.axes
+        n = x.ndim
+        if not self.keepdim and n:
+            grad = unsqueeze_reduced(grad, axes, n, False)
+            norm = unsqueeze_reduced(norm, axes, n, False)
+        if p == 0.0:
+            return None
+        if p == 1.0:
+            return _sign(x) * grad
+        # The masks are applied after dividing by the norm, as torch does: at 0 the first derivative
+        # is 0 and the (undefined) second derivative comes out NaN, as in torch.
+        if p == 2.0:
+            return grad * where(norm == 0, 0.0, x / norm)
+        if math.isinf(p):
+            # sign(x) * (|x| == norm or NaN) / count: piecewise constant in x, so computed once in NumPy
+            xd = x._data
+            ad = np.abs(xd)
+            mask = (ad == norm._data) | (ad != ad)
+            count = _add(mask, axis=axes, keepdims=True, dtype=grad._data.dtype)
+            return grad * wrap(_sign(x)._data * (mask / count))
+        ax = _abs(x)
+        if p < 1.0:
+            scaled = _sign(x) * where(x == 0, 0.0, ax ** (p - 1))
+            return scaled * grad * norm ** (1 - p)
+        scaled = _sign(x) * ax ** (p - 1) if p < 2.0 else x * ax ** (p - 2)
+        return scaled * where(norm == 0, 0.0, grad / norm ** (p - 1))
+
+
+def _vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):
+    """The vector norm without ``vector_norm``'s dtype-argument checks."""
+    if isinstance(ord, str):
+        raise TypeError("linalg_vector_norm(): argument 'ord' must be Number, not str")
+    d = x._data
+    if d.dtype.kind not in "fc":
+        raise RuntimeError(
+            f"linalg.vector_norm: Expected a floating point or complex tensor as input. Got {type_name(d.dtype)}")
+    if dtype is not None:
+        x = x.to(dtype)
+        d = x._data
+    p = float(ord)
+    axes = _axes(dim, d.ndim)
+    if (p < 0 or math.isinf(p)) and (d.size == 0 or _numel(d.shape, axes) == 0):
+        _empty_norm_error(d, p, ord, dim)
+    a = np.abs(d) if (d.dtype.kind == "c" or p != 2.0) else None
+    if p == 2.0:
+        sq = d * d if a is None else a * a
+        data = np.sqrt(_add(sq, axis=axes, keepdims=keepdim))
+    elif p == 1.0:
+        data = _add(a, axis=axes, keepdims=keepdim)
+    elif p == math.inf:
+        data = np.maximum.reduce(a, axis=axes, keepdims=keepdim)
+    elif p == -math.inf:
+        data = np.minimum.reduce(a, axis=axes, keepdims=keepdim)
+    elif p == 0.0:
+        data = _add(d != 0, axis=axes, keepdims=keepdim, dtype=a.dtype)
+    else:
+        data = _add(a ** p, axis=axes, keepdims=keepdim) ** (1.0 / p)
+    if data.__class__ is not np.ndarray:
+        data = np.asarray(data)
+    want = a.dtype if a is not None else d.dtype
+    if data.dtype != want:
+        data = data.astype(want)
+    out = wrap(data)
+    if mode.enabled and x._rg:
+        node = LinalgVectorNormBackward0(edge(x))
+        node.save_output(out, x)
+        node.ord, node.axes, node.keepdim = p, axes, keepdim
+        attach(out, node)
+    return out
+
+
+def _empty_norm_error(d, p, ord, dim):
+    p_txt = ("inf" if p > 0 else "-inf") if math.isinf(p) else _fmt_number(ord)
+    if dim is None or (isinstance(dim, (tuple, list)) and not dim):
+        where_ = "on an empty tensor because the operation"
+    else:
+        dims = dim if isinstance(dim, (tuple, list)) else (dim,)
+        first = next(v for v in dims if d.shape[wrap_dim(v, d.ndim)] == 0)
+        # torch's wording, missing space included
+        where_ = f"on the dimension {first}because this dimension is empty and the operation"
+    raise RuntimeError(f"linalg.vector_norm cannot compute the {p_txt} norm {where_} does not have an identity")
+
+
+def _fmt_number(v):
+    return str(int(v)) if float(v).is_integer() else str(v)
+
+
 # -- singular values, differentiable once ----------------------------------------------------------------
 class LinalgSvdBackward0(Node):
     """``grad_A = U diag(grad_S) Vh`` (the singular vectors are saved, as NumPy arrays)."""
@@ -197,11 +305,16 @@ def _svdvals(A):
     return wrap(np.linalg.svd(d, compute_uv=False))
 
 
+# torch.linalg names whose torch.* function has the same meaning (svd, qr, eigh ... do not: no alias)
+_ALIASES = {"matmul": "matmul", "inv": "inverse", "det": "det", "slogdet": "slogdet"}
+
+
 def __getattr__(name):
     """Other torch.linalg functions come from ``ndgrad.ops.linalg`` when it defines them."""
-    from .ops import linalg as _ops_linalg
-    for candidate in (name, "linalg_" + name):
-        fn = getattr(_ops_linalg, candidate, None)
-        if fn is not None and not name.startswith("_"):
-            return fn
+    if not name.startswith("_"):
+        from .ops import linalg as _ops_linalg
+        for candidate in ("linalg_" + name, _ALIASES.get(name)):
+            fn = getattr(_ops_linalg, candidate, None) if candidate else None
+            if fn is not None:
+                return fn
     raise AttributeError(f"module 'ndgrad.linalg' has no attribute '{name}'")

@@ -17,6 +17,7 @@ INTS = Arr(np.array([[1, -2, 3], [4, 0, 6]], dtype=np.int64))
 INT32 = Arr(np.array([[1, -2, 3], [4, 0, 6]], dtype=np.int32))
 BOOLS = Arr(np.array([[True, False, True], [True, True, True]]))
 UINT8 = Arr(np.array([[1, 0, 3], [4, 5, 6]], dtype=np.uint8))
+INF_TIES = Arr([[3.0, -3.0, 1.0], [1.0, 2.0, -0.5]])
 
 # torch returns a ZeroTensor as the second derivative of these norms (sgn / amax formulas), which
 # test_op_db_higher.py cannot turn into NumPy; their second order is checked in test_reductions.py.
@@ -97,7 +98,7 @@ OPS = [
     OpInfo("norm_p1_5", lambda lib, a: a.norm(1.5, dim=0), [((3, 4),), (ZEROS_ROW,)]),
     OpInfo("norm_p0_5", lambda lib, a: a.norm(0.5), [((3, 4),)]),
     OpInfo("norm_p0", lambda lib, a: a.norm(0, dim=1), [(ZEROS_ROW,)]),
-    OpInfo("norm_inf", lambda lib, a: a.norm(INF, dim=1), [((3, 4),), (Arr([[3.0, -3.0, 1.0], [1.0, 2.0, -0.5]]),)], gradgrad=ZERO_2ND),
+    OpInfo("norm_inf", lambda lib, a: a.norm(INF, dim=1), [((3, 4),), (INF_TIES,)], gradgrad=ZERO_2ND),
     OpInfo("norm_neg_inf", lambda lib, a: a.norm(-INF), [((3, 4),)], gradgrad=ZERO_2ND),
     OpInfo("norm_fro_dims", lambda lib, a: lib.norm(a, "fro", dim=(0, 2)), [((2, 3, 4),)]),
     OpInfo("norm_nuc", lambda lib, a: lib.norm(a, "nuc"), [((3, 4),)], gradgrad=False),
@@ -106,7 +107,8 @@ OPS = [
     OpInfo("vector_norm_ord_dim", lambda lib, a: lib.linalg.vector_norm(a, ord=3, dim=(0, 1), keepdim=True),
            [((2, 3, 4),)]),
     OpInfo("vector_norm_neg_ord", lambda lib, a: lib.linalg.vector_norm(a, -2, dim=1), [((3, 4),)], low=0.5, high=2.0),
-    OpInfo("vector_norm_inf_ties", lambda lib, a: lib.linalg.vector_norm(a, INF), [(Arr([[2.0, -2.0], [1.0, 2.0]]),)], gradgrad=ZERO_2ND),
+    OpInfo("vector_norm_inf_ties", lambda lib, a: lib.linalg.vector_norm(a, INF),
+           [(Arr([[2.0, -2.0], [1.0, 2.0]]),)], gradgrad=ZERO_2ND),
     OpInfo("linalg_norm", lambda lib, a: lib.linalg.norm(a), [((3, 4),), ((2, 3, 4),)]),
     OpInfo("linalg_norm_vec_ord", lambda lib, a: lib.linalg.norm(a, 1), [((5,),)], gradgrad=ZERO_2ND),
     OpInfo("linalg_norm_dim", lambda lib, a: lib.linalg.norm(a, dim=1, keepdim=True), [((3, 4),)]),
@@ -114,15 +116,18 @@ OPS = [
     OpInfo("linalg_norm_mat_dims", lambda lib, a: lib.linalg.norm(a, 1, dim=(2, 0)), [((3, 2, 4),)], gradgrad=ZERO_2ND),
     OpInfo("matrix_norm_fro", lambda lib, a: lib.linalg.matrix_norm(a), [((3, 4),), ((2, 3, 4),)]),
     OpInfo("matrix_norm_1", lambda lib, a: lib.linalg.matrix_norm(a, 1), [((3, 4),), ((2, 3, 4),)], gradgrad=ZERO_2ND),
-    OpInfo("matrix_norm_neg1", lambda lib, a: lib.linalg.matrix_norm(a, -1, keepdim=True), [((3, 4),), ((2, 3, 4),)], gradgrad=ZERO_2ND),
-    OpInfo("matrix_norm_inf", lambda lib, a: lib.linalg.matrix_norm(a, INF, dim=(0, 2)), [((3, 2, 4),)], gradgrad=ZERO_2ND),
+    OpInfo("matrix_norm_neg1", lambda lib, a: lib.linalg.matrix_norm(a, -1, keepdim=True), [((3, 4),), ((2, 3, 4),)],
+           gradgrad=ZERO_2ND),
+    OpInfo("matrix_norm_inf", lambda lib, a: lib.linalg.matrix_norm(a, INF, dim=(0, 2)), [((3, 2, 4),)],
+           gradgrad=ZERO_2ND),
     OpInfo("matrix_norm_neg_inf", lambda lib, a: lib.linalg.matrix_norm(a, -INF), [((3, 4),)], gradgrad=ZERO_2ND),
     OpInfo("matrix_norm_2", lambda lib, a: lib.linalg.matrix_norm(a, 2), [((3, 4),), ((2, 4, 3),)], gradgrad=False),
     OpInfo("matrix_norm_neg2", lambda lib, a: lib.linalg.matrix_norm(a, -2, keepdim=True), [((3, 4),)],
            gradgrad=False),
     OpInfo("matrix_norm_nuc", lambda lib, a: lib.linalg.matrix_norm(a, "nuc", dim=(-1, 0)), [((3, 2, 4),)],
            gradgrad=False),
-    OpInfo("matrix_norm_empty", lambda lib, a: lib.linalg.matrix_norm(a, 1), [((0, 3),), ((2, 0, 3),)], gradgrad=ZERO_2ND),
+    OpInfo("matrix_norm_empty", lambda lib, a: lib.linalg.matrix_norm(a, 1), [((0, 3),), ((2, 0, 3),)],
+           gradgrad=ZERO_2ND),
     # -- cumulative ops -------------------------------------------------------------------------------------
     OpInfo("cumsum", lambda lib, a: a.cumsum(1), [((3, 4),), (NonContig((3, 4)),), ((0, 3),)]),
     OpInfo("cumsum_neg_dim", lambda lib, a: lib.cumsum(a, dim=-2), [((2, 3, 4),)]),

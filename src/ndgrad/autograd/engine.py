@@ -194,8 +194,8 @@ def run_backward(roots, root_grads, retain_graph, create_graph, inputs=None, acc
                     grads_in = mode.tracer.node(node, grads_out, _run_node, retain_graph)
                 else:
                     grads_in = _run_node(node, grads_out, retain_graph)
-            if grads_in is None and not retain_graph and node.saved:
-                node.release()
+            if grads_in is None and not retain_graph and node.saved and (needed is None or node in needed):
+                node.release()  # a pruned node keeps its buffers for a later backward, as in torch
             ready = None
             for idx, (nxt, nr) in enumerate(node.next_functions):
                 if nxt is None:

@@ -175,9 +175,8 @@ def hessian(func, inputs, create_graph=False, strict=False, vectorize=False, out
         return gs
 
     res = jacobian(grad_fn, inputs, create_graph=create_graph, strict=strict)
-    if is_in_tuple:
-        return res
-    return res[0] if isinstance(res, tuple) and isinstance(res[0], tuple) else res
+    # grad_fn returns one gradient per input, so ``res[i][j]`` is d(grad_i)/d(input_j)
+    return res if is_in_tuple else res[0][0]
 
 
 def _ones(t):

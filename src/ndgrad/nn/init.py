@@ -14,7 +14,6 @@ import warnings
 
 import numpy as np
 
-from .._tensor import Tensor
 from ..ops.creation import _rng
 
 __all__ = ["calculate_gain", "uniform_", "normal_", "trunc_normal_", "constant_", "ones_", "zeros_", "eye_",

@@ -1,9 +1,15 @@
-"""Binary arithmetic: add, sub, mul, div, pow and friends, with their operators.
+"""Binary arithmetic: add, sub, mul, div, pow, fmod, remainder and friends, with their operators.
 
 Each backward formula returns gradients of the broadcast (output) shape; the engine reduces them
 to each input's shape. A ``None`` is returned for an input that needs no gradient so that no work
 is spent on it (``self.next_functions[i][0] is None``).
+
+The operators (``a + b``) and the in-place methods (``a.add_(b)``) are the hot path of every model
+and optimizer, so the common cases (two tensors of one dtype; no graph for in-place updates) take a
+short path before the general one (promotion, scalars, errors).
 """
+import numbers
+
 import numpy as np
 
 from .. import _dtype
@@ -12,7 +18,73 @@ from ._core import Node, Tensor, binary, operands, wrap, edge, record, mode, inp
 __all__ = ["add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide", "floor_divide",
            "pow", "float_power", "neg", "negative", "rsub", "fmod", "remainder"]
 
+# torch's ScalarType names, used in its error messages ("Float", "Long", ...)
+_TORCH_NAMES = {np.dtype(k): v for k, v in [
+    (np.float16, "Half"), (np.float32, "Float"), (np.float64, "Double"), (np.int8, "Char"),
+    (np.int16, "Short"), (np.int32, "Int"), (np.int64, "Long"), (np.uint8, "Byte"),
+    (np.bool_, "Bool"), (np.complex64, "ComplexFloat"), (np.complex128, "ComplexDouble")]}
+# C++ type names, used by a few of torch's messages ("float != double")
+_CPP_NAMES = {np.dtype(k): v for k, v in [
+    (np.float16, "c10::Half"), (np.float32, "float"), (np.float64, "double"), (np.int8, "signed char"),
+    (np.int16, "short int"), (np.int32, "int"), (np.int64, "long int"), (np.uint8, "unsigned char"),
+    (np.bool_, "bool"), (np.complex64, "c10::complex<float>"), (np.complex128, "c10::complex<double>")]}
 
+_OPERAND = (Tensor, numbers.Number, np.ndarray, np.generic)
+
+
+def tname(np_dtype):
+    """torch's name of a dtype in error messages: ``Float``, ``Long``, ``Bool`` ..."""
+    return _TORCH_NAMES.get(np.dtype(np_dtype), str(np_dtype))
+
+
+def cpp_name(np_dtype):
+    return _CPP_NAMES.get(np.dtype(np_dtype), str(np_dtype))
+
+
+def not_implemented_for(op, np_dtype, exc=NotImplementedError):
+    """torch's error for a kernel that has no implementation for a dtype."""
+    return exc(f"\"{op}\" not implemented for '{tname(np_dtype)}'")
+
+
+def _kind(x):
+    """NumPy kind letter of an operand (tensor data, array or Python number)."""
+    if isinstance(x, ndarray):
+        return x.dtype.kind
+    if isinstance(x, bool):
+        return "b"
+    if isinstance(x, int):
+        return "i"
+    if isinstance(x, float):
+        return "f"
+    return "c"
+
+
+def _dt_of(ad, bd):
+    """Result dtype of an op after ``operands`` (one side may be a Python number)."""
+    return ad.dtype if isinstance(ad, ndarray) else bd.dtype
+
+
+class NotImplementedBackward(Node):
+    """torch's ``NotImplemented`` node: the op has no derivative (floor_divide, scalar % tensor)."""
+
+    __slots__ = ("op",)
+
+    def backward(self, grad):
+        raise RuntimeError(f"derivative for aten::{self.op} is not implemented")
+
+
+NotImplementedBackward.__name__ = "NotImplemented"
+
+
+def _not_differentiable(out, op, a, b):
+    if mode.enabled and ((a is not None and a._rg) or (b is not None and b._rg)) and out._data.dtype.kind in "fc":
+        node = NotImplementedBackward(edge(a) if a is not None else NOEDGE, edge(b) if b is not None else NOEDGE)
+        node.op = op
+        record(node, out, a, b)
+    return out
+
+
+# -- add / sub ------------------------------------------------------------------------------------------
 class AddBackward0(Node):
     __slots__ = ("alpha",)
 
@@ -33,20 +105,55 @@ class SubBackward0(AddBackward0):
                 (-grad if alpha == 1 else grad * -alpha) if fb is not None else None)
 
 
-class RsubBackward1(AddBackward0):
+class RsubBackward0(AddBackward0):
+    """rsub(input, other) = other - alpha * input."""
+
     __slots__ = ()
 
-    def backward(self, grad):  # out = other - alpha * self
+    def backward(self, grad):
         (fa, _), (fb, _) = self.next_functions
         return (grad * -self.alpha if fa is not None else None, grad if fb is not None else None)
 
 
+class RsubBackward1(AddBackward0):
+    """number - alpha * tensor (one edge, as torch)."""
+
+    __slots__ = ()
+
+    def backward(self, grad):
+        return grad * -self.alpha
+
+
+def _check_alpha(alpha, dt):
+    if isinstance(alpha, bool):
+        if dt.kind != "b":
+            raise RuntimeError("Boolean alpha only supported for Boolean results.")
+    elif dt.kind in "iub" and isinstance(alpha, float) or (isinstance(alpha, complex) and dt.kind != "c"):
+        raise RuntimeError("For integral input tensors, argument alpha must not be a floating point number.")
+
+
+def _check_sub_bool(x, y):
+    xb = (x.__class__ is Tensor and x._data.dtype == np.bool_) or isinstance(x, bool)
+    yb = (y.__class__ is Tensor and y._data.dtype == np.bool_) or isinstance(y, bool)
+    if xb and yb:
+        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. "
+                           "Use the `^` or `logical_xor()` operator instead.")
+    if xb or yb:
+        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
+                           "trying to invert a mask, use the `~` or `logical_not()` operator instead.")
+
+
 def _add_like(input, other, alpha, ufunc, node_cls):
     a, b, ad, bd = operands(input, other)
-    if alpha != 1:
-        if isinstance(bd, ndarray) and bd.dtype.kind in "biu" and isinstance(alpha, float):
-            raise RuntimeError("For integral input tensors, argument alpha must not be a floating point number.")
-        bd = bd * alpha
+    if alpha != 1 or isinstance(alpha, bool):
+        dt = _dt_of(ad, bd)
+        _check_alpha(alpha, dt)
+        if dt.kind == "b":  # bool results: alpha acts as a bool
+            bd = np.logical_and(bd, bool(alpha))
+        else:
+            bd = bd * alpha
+            if isinstance(bd, np.generic):
+                bd = bd.item()
     data = ufunc(ad, bd)
     if data.__class__ is not ndarray:
         data = np.asarray(data)
@@ -59,39 +166,44 @@ def _add_like(input, other, alpha, ufunc, node_cls):
 
 
 def add(input, other, *, alpha=1, out=None):
-    """input + alpha * other, with broadcasting and torch's type promotion."""
-    oc = other.__class__
-    if input.__class__ is Tensor and alpha == 1 and out is None and (
-            oc is Tensor and input._data.dtype is other._data.dtype or oc is float and input._data.dtype.kind == "f"):
-        # fast path for the most common calls: same-dtype tensors, float tensor + Python float
-        if oc is float:
-            data = input._data + other
+    """input + alpha * other, with broadcasting and torch's type promotion.
+
+    Example:
+        >>> ndgrad.add(ndgrad.tensor([1., 2.]), ndgrad.tensor([3., 4.]), alpha=2)
+        tensor([ 7., 10.])
+    """
+    if input.__class__ is Tensor and other.__class__ is Tensor and alpha == 1 and out is None \
+            and alpha.__class__ is not bool:
+        ad, bd = input._data, other._data
+        if ad.dtype is bd.dtype:  # the common call: same-dtype tensors
+            data = ad + bd
             if data.__class__ is not ndarray:
                 data = np.asarray(data)
             r = wrap(data)
-            if input._rg and mode.enabled:
-                node = AddBackward0(edge(input), NOEDGE)
+            if mode.enabled and (input._rg or other._rg):
+                node = AddBackward0(edge(input), edge(other))
                 node.alpha = 1
-                r.grad_fn = node
-                r._rg = True
+                record(node, r, input, other)
             return r
-        data = input._data + other._data
-        if data.__class__ is not ndarray:
-            data = np.asarray(data)
-        r = wrap(data)
-        if mode.enabled and (input._rg or other._rg):
-            node = AddBackward0(edge(input), edge(other))
-            node.alpha = 1
-            record(node, r, input, other)
-        return r
     return _out(_add_like(input, other, alpha, np.add, AddBackward0), out)
 
 
 def sub(input, other, *, alpha=1, out=None):
     """input - alpha * other."""
-    if _is_bool(input) and _is_bool(other):
-        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. "
-                           "Use the `^` or `logical_xor()` operator instead.")
+    if input.__class__ is Tensor and other.__class__ is Tensor and alpha == 1 and out is None \
+            and alpha.__class__ is not bool:
+        ad, bd = input._data, other._data
+        if ad.dtype is bd.dtype and ad.dtype.kind != "b":
+            data = ad - bd
+            if data.__class__ is not ndarray:
+                data = np.asarray(data)
+            r = wrap(data)
+            if mode.enabled and (input._rg or other._rg):
+                node = SubBackward0(edge(input), edge(other))
+                node.alpha = 1
+                record(node, r, input, other)
+            return r
+    _check_sub_bool(input, other)
     return _out(_add_like(input, other, alpha, np.subtract, SubBackward0), out)
 
 
@@ -99,17 +211,29 @@ subtract = sub
 
 
 def rsub(input, other, *, alpha=1):
-    """other - alpha * input (torch.rsub)."""
+    """other - alpha * input (``torch.rsub``)."""
+    _check_sub_bool(input, other)
     a, b, ad, bd = operands(input, other)
-    data = np.asarray(bd - ad * alpha)
+    if alpha != 1:
+        _check_alpha(alpha, _dt_of(ad, bd))
+        ad = ad * alpha
+    data = np.subtract(bd, ad)
+    if data.__class__ is not ndarray:
+        data = np.asarray(data)
     out = wrap(data)
     if mode.enabled and ((a is not None and a._rg) or (b is not None and b._rg)):
-        node = RsubBackward1(edge(a) if a is not None else NOEDGE, edge(b) if b is not None else NOEDGE)
-        node.alpha = alpha
-        record(node, out, a, b)
+        if b is None:
+            node = RsubBackward1(edge(a))
+            node.alpha = alpha
+            record(node, out, a)
+        else:
+            node = RsubBackward0(edge(a) if a is not None else NOEDGE, edge(b))
+            node.alpha = alpha
+            record(node, out, a, b)
     return out
 
 
+# -- mul / div ------------------------------------------------------------------------------------------
 class MulBackward0(Node):
     __slots__ = ()
 
@@ -121,8 +245,19 @@ class MulBackward0(Node):
 
 def mul(input, other, *, out=None):
     """Elementwise product with broadcasting."""
-    r = binary(input, other, np.multiply, MulBackward0)
-    return r if out is None else _out(r, out)
+    if input.__class__ is Tensor and other.__class__ is Tensor and out is None:
+        ad, bd = input._data, other._data
+        if ad.dtype is bd.dtype:
+            data = ad * bd
+            if data.__class__ is not ndarray:
+                data = np.asarray(data)
+            r = wrap(data)
+            if mode.enabled and (input._rg or other._rg):
+                node = MulBackward0(edge(input), edge(other))
+                node.save(input, other)
+                record(node, r, input, other)
+            return r
+    return _out(binary(input, other, np.multiply, MulBackward0), out)
 
 
 multiply = mul
@@ -139,8 +274,8 @@ class DivBackward0(Node):
         return ga, gb
 
 
-class DivBackward1(Node):
-    """Division with rounding: piecewise constant, so the gradient is zero (as torch)."""
+class DivBackward2(Node):
+    """Division with a rounding mode: piecewise constant, so the gradient is zero (as torch)."""
 
     __slots__ = ()
 
@@ -148,6 +283,12 @@ class DivBackward1(Node):
         (fa, _), (fb, _) = self.next_functions
         z = grad * 0
         return (z if fa is not None else None, z if fb is not None else None)
+
+
+def _to_float(d):
+    if isinstance(d, ndarray):
+        return d if d.dtype.kind in "fc" else d.astype(_dtype.default.np)
+    return d if isinstance(d, (float, complex)) else float(d)
 
 
 def _true_div_np(a, b):
@@ -158,49 +299,68 @@ def div(input, other, *, rounding_mode=None, out=None):
     """Division; ``rounding_mode`` None (true division), "trunc" or "floor". Integer inputs give
     the default float dtype for true division, like torch."""
     if rounding_mode is None:
+        if input.__class__ is Tensor and other.__class__ is Tensor and out is None:
+            ad, bd = input._data, other._data
+            if ad.dtype is bd.dtype and ad.dtype.kind == "f":
+                data = ad / bd
+                if data.__class__ is not ndarray:
+                    data = np.asarray(data)
+                r = wrap(data)
+                if mode.enabled and (input._rg or other._rg):
+                    node = DivBackward0(edge(input), edge(other))
+                    node.save(input, other)
+                    record(node, r, input, other)
+                return r
         return _out(binary(input, other, _true_div_np, DivBackward0), out)
     if rounding_mode not in ("trunc", "floor"):
-        raise ValueError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '{rounding_mode}'")
-    fn = _div_trunc if rounding_mode == "trunc" else _div_floor
-    return _out(binary(input, other, fn, DivBackward1, save=(False, False)), out)
+        raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
+                           f"'{rounding_mode}'")
+    a, b, ad, bd = operands(input, other)
+    data = _div_rounded(ad, bd, rounding_mode)
+    r = wrap(data)
+    if mode.enabled and ((a is not None and a._rg) or (b is not None and b._rg)) and data.dtype.kind == "f":
+        node = DivBackward2(edge(a) if a is not None else NOEDGE, edge(b) if b is not None else NOEDGE)
+        record(node, r, a, b)
+    return _out(r, out)
 
 
-def _to_float(d):
-    if isinstance(d, ndarray):
-        return d if d.dtype.kind in "fc" else d.astype(_dtype.default.np)
-    return d if isinstance(d, (float, complex)) else float(d)
-
-
-def _div_trunc(a, b):
-    if isinstance(a, ndarray) and a.dtype.kind in "iub" and (not isinstance(b, ndarray) or b.dtype.kind in "iub"):
-        _check_int_zero(b)
-        q = np.abs(a) // np.abs(b)
-        return np.where(np.sign(a) * np.sign(b) < 0, -q, q).astype(np.result_type(a, b))
-    return np.trunc(np.true_divide(a, b))
-
-
-def _div_floor(a, b):
-    if isinstance(a, ndarray) and a.dtype.kind in "iub":
-        _check_int_zero(b)
-    return np.floor_divide(a, b)
+def _div_rounded(ad, bd, rounding_mode):
+    """Rounded division of promoted operands (NumPy data or Python numbers)."""
+    ka, kb = _kind(ad), _kind(bd)
+    if ka in "iub" and kb in "iub":
+        dt = _dt_of(ad, bd)
+        if dt.kind == "b":
+            raise not_implemented_for(f"div_{rounding_mode}_cpu", dt)
+        _check_int_zero(bd)
+        q, r = np.divmod(ad, bd)  # floor division and remainder with the divisor's sign
+        if rounding_mode == "trunc":
+            q = q + ((r != 0) & ((np.sign(ad) * np.sign(bd)) < 0))
+        return np.asarray(q, dtype=dt)
+    if rounding_mode == "trunc":
+        return np.asarray(np.trunc(np.true_divide(ad, bd)))
+    return np.asarray(np.floor_divide(ad, bd))
 
 
 def _check_int_zero(b):
-    if (isinstance(b, ndarray) and b.dtype.kind in "iub" and (b == 0).any()) or (not isinstance(b, ndarray) and b == 0):
-        raise ZeroDivisionError("ZeroDivisionError")
+    if (b == 0).any() if isinstance(b, ndarray) else b == 0:
+        raise RuntimeError("ZeroDivisionError")
 
 
 divide = div
 
 
-def true_divide(input, other):
-    return div(input, other)
+def true_divide(input, other, *, out=None):
+    return div(input, other, out=out)
 
 
-def floor_divide(input, other):
-    return div(input, other, rounding_mode="floor")
+def floor_divide(input, other, *, out=None):
+    """Floor division (``//``). Like torch, it has no derivative (backward raises)."""
+    a, b, ad, bd = operands(input, other)
+    r = wrap(_div_rounded(ad, bd, "floor"))
+    return _out(_not_differentiable(r, "floor_divide", a, b), out)
 
 
+# -- pow --------------------------------------------------------------------------------------------------
 class PowBackward0(Node):
     """Tensor ** number."""
 
@@ -210,44 +370,51 @@ class PowBackward0(Node):
         (a,) = self.saved
         e = self.exponent
         if e == 0:
-            return (grad * 0, None)
-        return (grad * e * a ** (e - 1), None)
+            return grad * 0
+        return grad * (a ** (e - 1) * e)
 
 
 class PowBackward1(Node):
-    """Tensor ** tensor (also number ** tensor)."""
+    """Tensor ** tensor."""
 
     __slots__ = ()
 
     def backward(self, grad):
         a, b, result = self.saved
         (fa, _), (fb, _) = self.next_functions
+        from .compare import where
         ga = gb = None
         if fa is not None:
             # d/da a^b = b * a^(b-1); torch defines it as 0 where b == 0
-            ga = grad * b * a ** (b - 1)
-            ga = _masked_zero(ga, b, 0)
+            ga = where(b == 0, 0.0, grad * (b * a ** (b - 1)))
         if fb is not None:
             # d/db a^b = a^b * log(a); 0 where a == 0 and b >= 0 (torch's convention)
             from .unary import log
-            from .compare import where
-            if isinstance(a, Tensor):
-                gb = grad * result * log(a)
-            else:
-                with np.errstate(divide="ignore"):
-                    gb = grad * result * float(np.log(a))
-            if isinstance(a, Tensor):
-                gb = where((a == 0) & (b >= 0), 0.0, gb) if isinstance(b, Tensor) else where(a == 0, 0.0, gb)
-            elif a == 0:
-                gb = where(b >= 0, 0.0, gb)
+            gb = where((a == 0) & (b >= 0), 0.0, grad * (result * log(a)))
         return ga, gb
 
 
-def _masked_zero(g, b, value):
-    if isinstance(b, Tensor):
-        from .compare import where
-        return where(b == value, 0.0, g)
-    return g * 0 if b == value else g
+class PowBackward2(Node):
+    """number ** tensor."""
+
+    __slots__ = ("base",)
+
+    def backward(self, grad):
+        b, result = self.saved
+        base = self.base
+        if base == 0:
+            from .compare import where
+            return where(b >= 0, 0.0, grad * (result * float(np.log(np.float64(base)))))
+        return grad * (result * float(np.log(np.float64(base))))
+
+
+def _check_pow_ints(ad, bd):
+    ka, kb = _kind(ad), _kind(bd)
+    if ka == "b" and kb == "b":
+        raise not_implemented_for("pow", np.bool_)
+    if ka in "iub" and kb in "iu":
+        if (bd < 0).any() if isinstance(bd, ndarray) else bd < 0:
+            raise RuntimeError("Integers to negative integer powers are not allowed.")
 
 
 def pow(input, exponent, *, out=None):
@@ -255,42 +422,52 @@ def pow(input, exponent, *, out=None):
     if isinstance(input, Tensor) and not isinstance(exponent, Tensor):
         e = exponent.item() if isinstance(exponent, np.generic) else exponent
         a, _, ad, ed = operands(input, e)
-        if ad.dtype.kind in "iu" and isinstance(ed, int) and ed < 0:
-            raise RuntimeError("Integers to negative integer powers are not allowed.")
+        if ad.dtype.kind in "iub":
+            _check_pow_ints(ad, ed)
         if ed == 2:
             data = ad * ad
         elif ed == 0.5:
             data = np.sqrt(ad)
+        elif ed == 1:
+            data = ad.copy()
         else:
             data = np.power(ad, ed)
         if data.__class__ is not ndarray:
             data = np.asarray(data)
         r = wrap(data)
         if mode.enabled and a._rg:
-            node = PowBackward0(edge(a), NOEDGE)
+            node = PowBackward0(edge(a))
             node.exponent = e
             node.save(a)
             record(node, r, a)
         return _out(r, out)
     a, b, ad, bd = operands(input, exponent)
-    if isinstance(ad, ndarray) and ad.dtype.kind in "iu" and isinstance(bd, ndarray) and bd.dtype.kind in "iu" \
-            and (bd < 0).any():
-        raise RuntimeError("Integers to negative integer powers are not allowed.")
+    _check_pow_ints(ad, bd)
     data = np.asarray(np.power(ad, bd))
     r = wrap(data)
     if mode.enabled and ((a is not None and a._rg) or (b is not None and b._rg)):
-        node = PowBackward1(edge(a) if a is not None else NOEDGE, edge(b) if b is not None else NOEDGE)
-        node.save_output(r, a if a is not None else ad, b if b is not None else bd)
+        if a is None:
+            node = PowBackward2(edge(b))
+            node.base = ad
+            node.save_output(r, b)
+            record(node, r, b)
+            return _out(r, out)
+        else:
+            node = PowBackward1(edge(a), edge(b))
+            node.save_output(r, a, b)
         record(node, r, a, b)
     return _out(r, out)
 
 
-def float_power(input, exponent):
+def float_power(input, exponent, *, out=None):
+    """pow computed in double precision (float64 result)."""
     x = input.double() if isinstance(input, Tensor) else float(input)
-    e = exponent.double() if isinstance(exponent, Tensor) else exponent
-    return pow(x, e)
+    e = exponent.double() if isinstance(exponent, Tensor) else (float(exponent) if isinstance(x, Tensor) and
+                                                               not isinstance(exponent, complex) else exponent)
+    return _out(pow(x, e), out)
 
 
+# -- neg --------------------------------------------------------------------------------------------------
 class NegBackward0(Node):
     __slots__ = ()
 
@@ -299,10 +476,11 @@ class NegBackward0(Node):
 
 
 def neg(input, *, out=None):
-    if input._data.dtype == np.bool_:
+    d = input._data
+    if d.dtype == np.bool_:
         raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If you are "
                            "trying to invert a mask, use the `~` or `logical_not()` operator instead.")
-    r = wrap(np.negative(input._data))
+    r = wrap(np.negative(d) if d.ndim else np.asarray(np.negative(d)))
     if mode.enabled and input._rg:
         r.grad_fn = NegBackward0(edge(input))
         r._rg = True
@@ -312,17 +490,26 @@ def neg(input, *, out=None):
 negative = neg
 
 
+# -- fmod / remainder --------------------------------------------------------------------------------------
 class FmodBackward0(Node):
-    """fmod/remainder: d/da = 1, d/db = -trunc(a/b) (fmod) or -floor(a/b) (remainder)."""
+    """fmod(tensor, number): d/da = 1."""
 
-    __slots__ = ("rounding",)
+    __slots__ = ()
+
+    def backward(self, grad):
+        return grad
+
+
+class FmodBackward1(Node):
+    """fmod(tensor, tensor): d/da = 1, d/db = -trunc(a / b)."""
+
+    __slots__ = ()
+    rounding = "trunc"
 
     def backward(self, grad):
         a, b = self.saved
         (fa, _), (fb, _) = self.next_functions
-        gb = None
-        if fb is not None:
-            gb = -grad * div(a, b, rounding_mode=self.rounding)
+        gb = -grad * div(a, b, rounding_mode=self.rounding) if fb is not None else None
         return (grad if fa is not None else None), gb
 
 
@@ -330,24 +517,47 @@ class RemainderBackward0(FmodBackward0):
     __slots__ = ()
 
 
+class RemainderBackward1(FmodBackward1):
+    """remainder(tensor, tensor): d/db = -floor(a / b)."""
+
+    __slots__ = ()
+    rounding = "floor"
+
+
+def _mod_like(input, other, ufunc, name, scalar_node, tensor_node):
+    a, b, ad, bd = operands(input, other)
+    if _kind(ad) in "iub" and _kind(bd) in "iub":
+        dt = _dt_of(ad, bd)
+        if dt.kind == "b":
+            raise not_implemented_for(f"{name}_cpu", dt)
+        _check_int_zero(bd)
+    data = ufunc(ad, bd)
+    if data.__class__ is not ndarray:
+        data = np.asarray(data)
+    r = wrap(data)
+    if mode.enabled and ((a is not None and a._rg) or (b is not None and b._rg)):
+        if a is None:  # number % tensor has no derivative in torch
+            return _not_differentiable(r, name, a, b)
+        if b is None:
+            record(scalar_node(edge(a)), r, a)
+            return r
+        else:
+            node = tensor_node(edge(a), edge(b))
+            node.save(a, b)
+        record(node, r, a, b)
+    return r
+
+
 def fmod(input, other, *, out=None):
-    r = binary(input, other, np.fmod, FmodBackward0)
-    if r.grad_fn is not None:
-        r.grad_fn.rounding = "trunc"
-    return _out(r, out)
+    """C-style remainder: the result has the sign of ``input``."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"fmod(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
+    return _out(_mod_like(input, other, np.fmod, "fmod", FmodBackward0, FmodBackward1), out)
 
 
 def remainder(input, other, *, out=None):
-    if not isinstance(input, Tensor):
-        input = wrap(np.asarray(input))
-    r = binary(input, other, np.remainder, RemainderBackward0)
-    if r.grad_fn is not None:
-        r.grad_fn.rounding = "floor"
-    return _out(r, out)
-
-
-def _is_bool(x):
-    return (isinstance(x, Tensor) and x._data.dtype == np.bool_) or isinstance(x, bool)
+    """Python-style modulus: the result has the sign of ``other``."""
+    return _out(_mod_like(input, other, np.remainder, "remainder", RemainderBackward0, RemainderBackward1), out)
 
 
 def _out(result, out):
@@ -357,73 +567,169 @@ def _out(result, out):
     if mode.enabled and (result._rg or out._rg):
         raise RuntimeError("out=... arguments don't support automatic differentiation, but one of the "
                            "arguments requires grad.")
-    if out._data.shape != result._data.shape:
-        out._data = np.empty(result._data.shape, dtype=out._data.dtype)
-    np.copyto(out._data, result._data, casting="unsafe")
+    rd = result._data
+    if out._data.dtype != rd.dtype and not np.can_cast(rd.dtype, out._data.dtype, "same_kind"):
+        raise RuntimeError(f"result type {tname(rd.dtype)} can't be cast to the desired output type "
+                           f"{tname(out._data.dtype)}")
+    if out._data.shape != rd.shape:
+        out._data = np.empty(rd.shape, dtype=out._data.dtype)
+    np.copyto(out._data, rd, casting="unsafe")
     out._vc[0] += 1
     return out
 
 
-# -- operators and methods ---------------------------------------------------------------------
-def _rsub(self, other):
-    return rsub(self, other)
+# -- operators --------------------------------------------------------------------------------------------
+# ``a + b`` repeats add's fast path (no extra call on the hot path); anything that is not a tensor or
+# a number makes the operator return NotImplemented, so Python raises its usual TypeError.
+def __add__(self, other):
+    if other.__class__ is Tensor:
+        ad, bd = self._data, other._data
+        if ad.dtype is bd.dtype:
+            data = ad + bd
+            if data.__class__ is not ndarray:
+                data = np.asarray(data)
+            r = wrap(data)
+            if mode.enabled and (self._rg or other._rg):
+                node = AddBackward0(edge(self), edge(other))
+                node.alpha = 1
+                record(node, r, self, other)
+            return r
+    elif not isinstance(other, _OPERAND):
+        return NotImplemented
+    return _add_like(self, other, 1, np.add, AddBackward0)
 
 
-def _rdiv(self, other):
+def __mul__(self, other):
+    if other.__class__ is Tensor:
+        ad, bd = self._data, other._data
+        if ad.dtype is bd.dtype:
+            data = ad * bd
+            if data.__class__ is not ndarray:
+                data = np.asarray(data)
+            r = wrap(data)
+            if mode.enabled and (self._rg or other._rg):
+                node = MulBackward0(edge(self), edge(other))
+                node.save(self, other)
+                record(node, r, self, other)
+            return r
+    elif not isinstance(other, _OPERAND):
+        return NotImplemented
+    return binary(self, other, np.multiply, MulBackward0)
+
+
+def _operator(fn, reflected=False):
+    if reflected:
+        def op(self, other):
+            if not isinstance(other, _OPERAND):
+                return NotImplemented
+            return fn(other, self)
+    else:
+        def op(self, other):
+            if other.__class__ is not Tensor and not isinstance(other, _OPERAND):
+                return NotImplemented
+            return fn(self, other)
+    op.__name__ = fn.__name__
+    return op
+
+
+def _rtruediv(self, other):
+    """number / tensor: torch computes ``reciprocal(tensor) * number`` (grad_fn MulBackward0)."""
+    if not isinstance(other, _OPERAND):
+        return NotImplemented
+    if isinstance(other, (numbers.Number, np.generic)):
+        from .unary import reciprocal
+        return mul(reciprocal(self), other.item() if isinstance(other, np.generic) else other)
     return div(other, self)
 
 
-def _rpow(self, other):
-    return pow(other, self)
+def _rsub(self, other):
+    if not isinstance(other, _OPERAND):
+        return NotImplemented
+    return rsub(self, other)
 
 
-def _rfloordiv(self, other):
-    return div(other, self, rounding_mode="floor")
-
-
-def _rmod(self, other):
-    return remainder(other, self)
-
-
-def _radd(self, other):
-    return add(other, self)
-
-
-def _rmul(self, other):
-    return mul(other, self)
-
-
-Tensor.add = add
-Tensor.__add__ = add
-Tensor.__radd__ = _radd
-Tensor.sub = sub
-Tensor.subtract = sub
-Tensor.__sub__ = sub
+Tensor.__add__ = __add__
+Tensor.__radd__ = _operator(add, reflected=True)
+Tensor.__sub__ = _operator(sub)
 Tensor.__rsub__ = _rsub
-Tensor.mul = mul
-Tensor.multiply = mul
-Tensor.__mul__ = mul
-Tensor.__rmul__ = _rmul
-Tensor.div = div
-Tensor.divide = div
-Tensor.true_divide = true_divide
-Tensor.__truediv__ = div
-Tensor.__rtruediv__ = _rdiv
-Tensor.floor_divide = floor_divide
-Tensor.__floordiv__ = floor_divide
-Tensor.__rfloordiv__ = _rfloordiv
-Tensor.pow = pow
-Tensor.__pow__ = pow
-Tensor.__rpow__ = _rpow
-Tensor.float_power = float_power
-Tensor.neg = neg
-Tensor.negative = neg
+Tensor.__mul__ = __mul__
+Tensor.__rmul__ = _operator(mul, reflected=True)
+Tensor.__truediv__ = _operator(div)
+Tensor.__rtruediv__ = _rtruediv
+Tensor.__floordiv__ = _operator(floor_divide)
+Tensor.__rfloordiv__ = _operator(floor_divide, reflected=True)
+Tensor.__pow__ = _operator(pow)
+Tensor.__rpow__ = _operator(pow, reflected=True)
+Tensor.__mod__ = _operator(remainder)
+Tensor.__rmod__ = _operator(remainder, reflected=True)
 Tensor.__neg__ = neg
 Tensor.__pos__ = lambda self: self
-Tensor.fmod = fmod
-Tensor.remainder = remainder
-Tensor.__mod__ = remainder
-Tensor.__rmod__ = _rmod
+
+for _name in ("add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide", "floor_divide",
+              "pow", "float_power", "neg", "negative", "fmod", "remainder"):
+    setattr(Tensor, _name, globals()[_name])
+
+
+# -- in-place variants --------------------------------------------------------------------------------------
+def _fast_inplace(self, other, ufunc):
+    """``self op= other`` straight into self's storage when no graph is involved and the result
+    dtype is self's (an optimizer's updates); returns None when the general path must run."""
+    if mode.enabled and (self._rg or (other.__class__ is Tensor and other._rg)):
+        return None
+    d = self._data
+    if d.dtype.kind != "f":
+        return None
+    if other.__class__ is Tensor:
+        od = other._data
+        if od.dtype is not d.dtype:
+            return None
+    elif other.__class__ is float or other.__class__ is int:
+        od = other
+    else:
+        return None
+    try:
+        ufunc(d, od, out=d)
+    except ValueError:  # shapes that don't broadcast to self's: the general path raises torch's error
+        return None
+    self._bump_version()
+    return self
+
+
+def add_(self, other, *, alpha=1):
+    if alpha == 1 and not isinstance(alpha, bool):
+        r = _fast_inplace(self, other, np.add)
+        if r is not None:
+            return r
+    elif other.__class__ is Tensor and not (mode.enabled and (self._rg or other._rg)) \
+            and self._data.dtype.kind == "f" and other._data.dtype is self._data.dtype \
+            and isinstance(alpha, (int, float)) and not isinstance(alpha, bool):
+        r = _fast_inplace(self, wrap(other._data * alpha), np.add)
+        if r is not None:
+            return r
+    return inplace(self, add, other, alpha=alpha)
+
+
+def sub_(self, other, *, alpha=1):
+    if alpha == 1:
+        r = _fast_inplace(self, other, np.subtract)
+        if r is not None:
+            return r
+    return inplace(self, sub, other, alpha=alpha)
+
+
+def mul_(self, other):
+    r = _fast_inplace(self, other, np.multiply)
+    if r is not None:
+        return r
+    return inplace(self, mul, other)
+
+
+def div_(self, other, *, rounding_mode=None):
+    if rounding_mode is None:
+        r = _fast_inplace(self, other, np.true_divide)
+        if r is not None:
+            return r
+    return inplace(self, div, other, rounding_mode=rounding_mode)
 
 
 def _inplace_method(fn):
@@ -433,15 +739,28 @@ def _inplace_method(fn):
     return method
 
 
-for _name, _fn in [("add", add), ("sub", sub), ("subtract", sub), ("mul", mul), ("multiply", mul),
-                   ("div", div), ("divide", div), ("true_divide", true_divide),
-                   ("floor_divide", floor_divide), ("pow", pow), ("neg", neg), ("negative", neg),
-                   ("fmod", fmod), ("remainder", remainder)]:
+Tensor.add_ = add_
+Tensor.sub_ = Tensor.subtract_ = sub_
+Tensor.mul_ = Tensor.multiply_ = mul_
+Tensor.div_ = Tensor.divide_ = Tensor.true_divide_ = div_
+for _name, _fn in [("floor_divide", floor_divide), ("pow", pow), ("neg", neg), ("negative", neg),
+                   ("fmod", fmod), ("remainder", remainder), ("float_power", float_power)]:
     setattr(Tensor, _name + "_", _inplace_method(_fn))
-Tensor.__iadd__ = Tensor.add_
-Tensor.__isub__ = Tensor.sub_
-Tensor.__imul__ = Tensor.mul_
-Tensor.__itruediv__ = Tensor.div_
-Tensor.__ifloordiv__ = Tensor.floor_divide_
-Tensor.__ipow__ = Tensor.pow_
-Tensor.__imod__ = Tensor.remainder_
+
+
+def _iop(method):
+    def op(self, other):
+        if other.__class__ is not Tensor and not isinstance(other, _OPERAND):
+            return NotImplemented
+        return method(self, other)
+    op.__name__ = method.__name__
+    return op
+
+
+Tensor.__iadd__ = _iop(add_)
+Tensor.__isub__ = _iop(sub_)
+Tensor.__imul__ = _iop(mul_)
+Tensor.__itruediv__ = _iop(div_)
+Tensor.__ifloordiv__ = _iop(Tensor.floor_divide_)
+Tensor.__ipow__ = _iop(Tensor.pow_)
+Tensor.__imod__ = _iop(Tensor.remainder_)

@@ -1,4 +1,4 @@
-"""Convolution (plain and transposed, 1-D and 2-D), im2col/col2im (unfold/fold) and padding.
+"""Convolution (plain and transposed, 1-D and 2-D), im2col/col2im (unfold/fold), constant padding.
 
 Every convolution product is one large GEMM per pass, done through strided views:
 
@@ -390,10 +390,11 @@ def im2col(input, kernel_size, dilation, padding, stride):
     """(N, C, H, W) -> (N, C*kh*kw, L) sliding blocks (``F.unfold``); 2-tuples, already validated."""
     x = input._data
     P = ConvParams(stride, padding, dilation, False, (0, 0), 1, 2)
-    out = wrap(_unfold_np(x, kernel_size[0], kernel_size[1], P))
+    cols = _unfold_np(x if x.ndim == 4 else x[None], kernel_size[0], kernel_size[1], P)
+    out = wrap(cols if x.ndim == 4 else cols[0])
     if mode.enabled and input._rg:
         node = Im2ColBackward0(edge(input))
-        node.hw = x.shape[2:]
+        node.hw = x.shape[-2:]
         node.args = (kernel_size, dilation, padding, stride)
         attach(out, node)
     return out
@@ -402,7 +403,10 @@ def im2col(input, kernel_size, dilation, padding, stride):
 def col2im(input, output_size, kernel_size, dilation, padding, stride):
     """(N, C*kh*kw, L) -> (N, C, H, W), summing overlapping values (``F.fold``)."""
     P = ConvParams(stride, padding, dilation, False, (0, 0), 1, 2)
-    out = wrap(_fold_np(input._data, output_size[0], output_size[1], kernel_size[0], kernel_size[1], P))
+    cols = input._data
+    img = _fold_np(cols if cols.ndim == 3 else cols[None], output_size[0], output_size[1], kernel_size[0],
+                   kernel_size[1], P)
+    out = wrap(img if cols.ndim == 3 else img[0])
     if mode.enabled and input._rg:
         node = Col2ImBackward0(edge(input))
         node.args = (kernel_size, dilation, padding, stride)
@@ -450,102 +454,3 @@ def constant_pad_nd(input, pad, value=0):
         node.pad = tuple(int(p) for p in pad)
         attach(out, node)
     return out
-
-
-def _pad_indices(n, lo, hi, mode_):
-    """Source index of every output position along one axis (NumPy's pad modes on an arange) and
-    the output position where the unpadded interior starts."""
-    npmode = {"reflect": "reflect", "replicate": "edge", "circular": "wrap"}[mode_]
-    idx = np.arange(n)
-    if lo < 0 or hi < 0:
-        idx = idx[max(-lo, 0):n - max(-hi, 0)]
-    return np.pad(idx, (max(lo, 0), max(hi, 0)), mode=npmode), max(lo, 0)
-
-
-def _run_length(idx, start):
-    """Length of the stretch of ``idx`` from ``start`` that counts up by one (the interior)."""
-    seg = idx[start:] - idx[start] - np.arange(len(idx) - start)
-    bad = np.flatnonzero(seg)
-    return int(bad[0]) if len(bad) else len(seg)
-
-
-class _IndexPadBackward(Node):
-    """Backward of a reflect/replicate/circular pad: scatter-add the gradient back along each axis."""
-
-    __slots__ = ("indices", "in_shape")
-
-    def backward(self, grad):
-        return _index_unpad(grad, self.indices, self.in_shape)
-
-
-class _IndexUnpadBackward(Node):
-    """Backward of that scatter-add: the gather (the pad) again."""
-
-    __slots__ = ("indices", "in_shape")
-
-    def backward(self, grad):
-        return _index_gather(grad, self.indices, _IndexPadBackward)
-
-
-def _make_pad_nodes():
-    names = {}
-    for prefix, mode_ in (("ReflectionPad", "reflect"), ("ReplicationPad", "replicate")):
-        for d in (1, 2, 3):
-            names[(mode_, d)] = type(f"{prefix}{d}DBackward0", (_IndexPadBackward,), {"__slots__": ()})
-    circ = type("CopySlices", (_IndexPadBackward,), {"__slots__": ()})  # torch's name for it
-    for d in (1, 2, 3):
-        names[("circular", d)] = circ
-    return names
-
-
-_PAD_NODES = _make_pad_nodes()
-
-
-def _index_gather(input, indices, node_cls):
-    """Gather ``input`` along axes with ``indices`` (``{axis: (index array, interior start)}``)."""
-    x = input._data
-    data = x
-    for ax, (idx, _) in indices.items():
-        data = np.take(data, idx, axis=ax)
-    out = wrap(np.ascontiguousarray(data))
-    if mode.enabled and input._rg:
-        node = node_cls(edge(input))
-        node.indices = indices
-        node.in_shape = x.shape
-        attach(out, node)
-    return out
-
-
-def _index_unpad(grad, indices, in_shape):
-    """Adjoint of ``_index_gather``: sum the gradient entries that came from the same source."""
-    g = grad._data
-    for ax, (idx, start) in reversed(list(indices.items())):
-        n = in_shape[ax]
-        moved = np.moveaxis(g, ax, 0)
-        acc = np.zeros((n,) + moved.shape[1:], dtype=g.dtype)
-        # The interior is one slice; only the padded border positions loop (a few per side).
-        run = _run_length(idx, start)
-        acc[idx[start]:idx[start] + run] += moved[start:start + run]
-        for k in range(len(idx)):
-            if not start <= k < start + run:
-                acc[idx[k]] += moved[k]
-        g = np.moveaxis(acc, 0, ax)
-    out = wrap(np.ascontiguousarray(g))
-    if mode.enabled and grad._rg:
-        node = _IndexUnpadBackward(edge(grad))
-        node.indices = indices
-        node.in_shape = in_shape
-        attach(out, node)
-    return out
-
-
-def index_pad(input, pad, mode_):
-    """Reflect / replicate / circular padding of the last ``len(pad)//2`` dims (validated)."""
-    x = input._data
-    nd = len(pad) // 2
-    indices = {}
-    for k in range(nd):
-        ax = x.ndim - 1 - k
-        indices[ax] = _pad_indices(x.shape[ax], int(pad[2 * k]), int(pad[2 * k + 1]), mode_)
-    indices = dict(sorted(indices.items()))
-    return _index_gather(input, indices, _PAD_NODES[(mode_, nd)])

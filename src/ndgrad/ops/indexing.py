@@ -13,9 +13,9 @@ import warnings
 
 import numpy as np
 
-from .. import _dtype
 from .._tensor import _to_numpy_nested
 from ._core import Node, Tensor, wrap, edge, record, attach, mode, wrap_dim, needs_grad, inplace, NOEDGE
+from ..autograd.views import apply_view_fn
 from .shape import (index_basic, SelectBackward0, SliceBackward0, AliasBackward0, UnsqueezeIndexBackward,
                     legacy_type_name, broadcast_shape_of, expand)
 
@@ -115,20 +115,22 @@ def _parse(shape, items):
     last = AliasBackward0
     plain = True
     ellipsis = False
-    for k in items:
+    for i, k in enumerate(items):
         c = k.__class__
         if c is int:
             size = shape[dim]
-            if k < -size or k >= size:
-                raise IndexError(f"index {k} is out of bounds for dimension {dim} with size {size}")
+            if k < -size or k >= size:  # torch names the position in the index as the dimension
+                raise IndexError(f"index {k} is out of bounds for dimension {i} with size {size}")
             basic.append(k if k >= 0 else k + size)
             dim += 1
             last = SelectBackward0
             plain = False
         elif c is slice:
-            s = _norm_slice(k, shape[dim])
+            size = shape[dim]
+            s = _norm_slice(k, size)
             basic.append(s)
-            if s.start != 0 or s.stop != shape[dim] or s.step != 1:
+            # torch skips a slice only if it is written as full: start None/0, stop None/>= size, step 1
+            if s.step != 1 or (k.start is not None and k.start != 0) or (k.stop is not None and k.stop < size):
                 last = SliceBackward0
                 plain = False
             dim += 1
@@ -176,40 +178,50 @@ def _norm_slice(k, size):
 
 
 def _adv_key(vshape, adv):
-    """The NumPy advanced key for ``adv`` over a tensor of shape ``vshape``, checked like torch."""
+    """The NumPy advanced key for ``adv`` over a tensor of shape ``vshape``, checked like torch:
+    mask shapes first, then that the indices broadcast, then bounds (only if anything is read)."""
     key = []
     pos = 0
-    ntensor = 0
-    shapes = []
     for p, a in adv:
         if p > pos:
             key.extend([_FULL] * (p - pos))
         if a.dtype.kind == "b":
-            nd = a.ndim
-            for j in range(nd):
+            for j in range(a.ndim):
                 if a.shape[j] != vshape[p + j]:
                     raise IndexError(f"The shape of the mask {list(a.shape)} at index {j} does not match the shape "
                                      f"of the indexed tensor {list(vshape)} at index {p + j}")
-            if len(adv) > 1:
-                shapes.append((int(np.count_nonzero(a)),))
-            ntensor += nd
-            pos = p + nd
+            pos = p + a.ndim
         else:
-            size = vshape[p]
-            if a.size and (a.min() < -size or a.max() >= size):
-                bad = a[(a < -size) | (a >= size)].flat[0]
-                raise IndexError(f"index {bad} is out of bounds for dimension {ntensor} with size {size}")
-            shapes.append(a.shape)
-            ntensor += 1
             pos = p + 1
         key.append(a)
-    if len(shapes) > 1:
+    if len(adv) > 1:
+        shapes = [(int(np.count_nonzero(a)),) if a.dtype.kind == "b" else a.shape for _, a in adv]
         try:
             np.broadcast_shapes(*shapes)
         except ValueError:
             raise IndexError("shape mismatch: indexing tensors could not be broadcast together with shapes "
                              + ", ".join(str(list(s)) for s in shapes)) from None
+    ntensor = 0
+    for p, a in adv:
+        if a.dtype.kind == "b":
+            ntensor += a.ndim
+            continue
+        size = vshape[p]
+        if a.size and (a.min() < -size or a.max() >= size):
+            key = tuple(key)
+            if _size_of(_adv_result_shape(vshape, key)) == 0:
+                return key  # nothing is read: torch does not look at the indices
+            bad = a[(a < -size) | (a >= size)].flat[0]
+            raise IndexError(f"index {bad} is out of bounds for dimension {ntensor} with size {size}")
+        ntensor += 1
     return tuple(key)
+
+
+def _size_of(shape):
+    n = 1
+    for s in shape:
+        n *= s
+    return n
 
 
 def _adv_result_shape(shape, key):
@@ -266,7 +278,11 @@ class IndexBackward0(Node):
 def index_adv(input, key):
     """``input[key]`` for a checked advanced NumPy ``key`` (a copy)."""
     d = input._data
-    out = wrap(d[key])
+    try:
+        data = d[key]
+    except IndexError:  # out-of-range indices selecting nothing (an empty result): torch allows it
+        data = np.empty(_adv_result_shape(d.shape, key), dtype=d.dtype)
+    out = wrap(data)
     if input._rg and mode.enabled:
         node = IndexBackward0(edge(input))
         node.shape = d.shape
@@ -291,6 +307,15 @@ def __getitem__(self, key):
         if not d.ndim:
             raise IndexError("slice() cannot be applied to a 0-dim tensor.")
         return index_basic(self, (_norm_slice(key, d.shape[0]),), SliceBackward0)
+    if kc is Tensor:  # fast path: x[index_tensor] with a 1-d or n-d integer index
+        a = key._data
+        d = self._data
+        if a.ndim and d.ndim and a.dtype.kind in "iu" and a.dtype != np.uint8:
+            size = d.shape[0]
+            if a.size and (a.min() < -size or a.max() >= size):
+                bad = a[(a < -size) | (a >= size)].flat[0]
+                raise IndexError(f"index {bad} is out of bounds for dimension 0 with size {size}")
+            return index_adv(self, (a,))
     basic, last, adv, plain = _parse(self._data.shape, _as_items(key))
     if adv is None:
         return index_basic(self, basic, last)
@@ -352,6 +377,22 @@ def _check_scalar_fits(value, np_dtype):
 
 def __setitem__(self, key, value):
     vc = value.__class__
+    kc = key.__class__
+    if (kc is int or kc is slice) and (vc is float or vc is int) and not (self._rg and mode.enabled):
+        d = self._data  # fast path: x[i] = number / x[a:b] = number without autograd
+        if d.ndim and 0 not in d.strides and d.flags.writeable:
+            if kc is int:
+                size = d.shape[0]
+                if key < -size or key >= size:
+                    raise IndexError(f"index {key} is out of bounds for dimension 0 with size {size}")
+            else:
+                key = _norm_slice(key, d.shape[0])
+            if d.dtype.kind in "iub" or d.dtype.itemsize < 4:  # casts: the generic path checks them
+                pass
+            else:
+                d[key] = value
+                self._bump_version()
+                return
     if vc is float or vc is int or vc is bool or vc is complex:
         vt = False
     elif isinstance(value, Tensor):
@@ -371,6 +412,8 @@ def __setitem__(self, key, value):
     if not d.ndim and items and items[0].__class__ is slice and key.__class__ is slice:
         raise IndexError("slice() cannot be applied to a 0-dim tensor.")
     basic, last, adv, plain = _parse(d.shape, items)
+    if kc is slice:
+        plain = False  # x[a:b] = v always writes through a slice view in torch (CopySlices)
     if not vt:
         _check_scalar_fits(value, d.dtype)
     if not (mode.enabled and (self._rg or (vt and value._rg))):
@@ -387,12 +430,24 @@ def __setitem__(self, key, value):
             target.copy_(value)
         else:
             target.fill_(value)
-        return
-    v = self if plain else index_basic(self, basic, last)
-    k2 = _adv_key(v._data.shape, adv)
-    if vt:
-        value = _adv_value(v._data, k2, value)
-    inplace(v, _index_put_op, k2, value, False, False)
+    else:
+        target = self if plain else index_basic(self, basic, last)
+        k2 = _adv_key(target._data.shape, adv)
+        if vt:
+            value = _adv_value(target._data, k2, value)
+        inplace(target, _index_put_op, k2, value, False, False)
+    if target is not self and self._base is not None and self._view_fn is not None:
+        _refresh_view(self)
+
+
+def _refresh_view(view):
+    """``view`` was written through one of its own views, which rebased the root: rebuild the
+    view's history from the root, as torch regenerates it."""
+    fresh = apply_view_fn(view._view_fn, view._base)
+    view.grad_fn = fresh.grad_fn
+    view._rg = fresh._rg
+    if fresh._out_nr or view._out_nr:
+        view._out_nr = fresh._out_nr
 
 
 def _adv_value(dst, key, value):
@@ -425,8 +480,9 @@ def _setitem_data(self, d, basic, adv, plain, value, vt):
     k2 = _adv_key(v.shape, adv)
     if vt:
         vd = _adv_value(v, k2, value)._data
-        v[k2] = vd
-    else:
+        if _size_of(_adv_result_shape(v.shape, k2)):
+            v[k2] = vd
+    elif _size_of(_adv_result_shape(v.shape, k2)):
         v[k2] = value
 
 
@@ -460,7 +516,9 @@ def _index_put_op(input, key, values, accumulate, check_dtype=True):
     else:
         vd = values
     out = d.copy()
-    if accumulate:
+    if vt and vd.size == 0 or _size_of(_adv_result_shape(d.shape, key)) == 0:
+        pass  # nothing to put (and the indices may be out of range, which torch then ignores)
+    elif accumulate:
         if _only_masks(key):
             out[key] += vd
         else:

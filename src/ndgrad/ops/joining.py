@@ -83,7 +83,11 @@ def cat(tensors, dim=0, *, out=None):
                 if k != dim and x.shape[k] != ref.shape[k]:
                     raise RuntimeError(f"Sizes of tensors must match except in dimension {dim}. Expected size "
                                        f"{ref.shape[k]} but got size {x.shape[k]} for tensor number {i} in the list.")
-        data = np.concatenate([datas[i] for i in keep], axis=dim, dtype=np_dt, casting="unsafe")
+        arrays = datas if len(keep) == len(datas) else [datas[i] for i in keep]
+        if all(x.dtype is np_dt for x in arrays):
+            data = np.concatenate(arrays, axis=dim)
+        else:
+            data = np.concatenate(arrays, axis=dim, dtype=np_dt, casting="unsafe")
     else:
         dim = wrap_dim(dim, 1)
         data = np.zeros(0, dtype=np_dt)
@@ -622,8 +626,10 @@ def repeat(input, *sizes):
     return r
 
 
-def tile(input, dims):
+def tile(input, *dims):
     """Like ``repeat``, with missing leading ``dims`` taken as 1."""
+    if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
+        dims = dims[0]
     dims = tuple(int(s) for s in dims)
     n = input._data.ndim
     if len(dims) < n:
@@ -641,7 +647,8 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
         if r.ndim > 1:
             raise RuntimeError("repeat_interleave only accept 1D vector as repeat")
         if r.dtype.kind not in "iu":
-            raise RuntimeError("repeats has to be Long or Int tensor")
+            raise NotImplementedError(f'"repeat_interleave_cpu" not implemented for '
+                                      f"'{_dtype.SCALAR_NAMES[r.dtype]}'")
         r = r.reshape(-1)
         if (r < 0).any():
             raise RuntimeError("repeats can not be negative")
@@ -654,7 +661,10 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
     if isinstance(repeats, Tensor):
         r = repeats._data
         if r.ndim > 1:
-            raise RuntimeError("repeat_interleave only accept 1D vector as repeat")
+            raise RuntimeError("repeats must be 0-dim or 1-dim tensor")
+        if r.dtype.kind not in "iu":
+            raise NotImplementedError(f'"repeat_interleave_cpu" not implemented for '
+                                      f"'{_dtype.SCALAR_NAMES[r.dtype]}'")
         r = r.reshape(-1)
         n = d.shape[dim] if d.ndim else 1
         if r.size == 1:

@@ -1,11 +1,15 @@
-"""Reductions and scans: sum, mean, prod, var/std, logsumexp, norms, cumsum/cumprod, all/any.
+"""Reductions and scans: sum, mean, nansum/nanmean, prod, var/std (+ _mean), logsumexp, norm,
+cumsum/cumprod, all/any, count_nonzero.
 
 Backward of a reduction over ``dims`` re-inserts the reduced axes (when ``keepdim=False``) and
-broadcasts with ``expand``, so every formula stays differentiable. Formulas follow torch's
-``derivatives.yaml`` / ``FunctionManual.cpp`` (named in each node's docstring), including their
-conventions at the awkward points: prod and cumprod with zeros, std at zero spread, norms at 0.
+broadcasts back with ``expand_reduced`` (one recorded op), so every formula stays differentiable.
+Formulas follow torch's ``derivatives.yaml`` / ``FunctionsManual.cpp``, including its conventions at
+the awkward points: prod and cumprod with zeros, std at zero spread, fewer elements than the
+correction. Forward passes call the NumPy ufunc reductions (``np.add.reduce`` ...) directly: the
+``np.sum``-style wrappers cost several microseconds per call.
 
-The value-selecting reductions (max/min with ``dim``, median, sort, topk ...) live in sorting.py.
+The value-selecting reductions (max/min, median, sort, topk ...) live in sorting.py; the vector and
+matrix norms behind ``norm`` in ndgrad/linalg.py.
 """
 import math
 import warnings
@@ -14,14 +18,15 @@ import numpy as np
 
 from .. import _dtype
 from ._core import Node, Tensor, wrap, edge, mode, attach, dims_arg, wrap_dim, inplace
-from .compare import where, isnan
-from .unary import exp, abs as _abs
+from .compare import where
+from .unary import exp
+
+_add = np.add.reduce  # the ufunc reductions directly: np.sum & co add several microseconds per call
+_mul = np.multiply.reduce
+_max = np.maximum.reduce
 
 __all__ = ["sum", "mean", "nansum", "nanmean", "prod", "var", "std", "var_mean", "std_mean", "logsumexp",
            "norm", "cumsum", "cumprod", "all", "any", "count_nonzero"]
-
-_builtin_sum = sum
-_builtin_any = any
 
 # torch's ScalarType names, used in its error messages ("... Got Long").
 _TYPE_NAMES = {np.dtype(np.float16): "Half", np.dtype(np.float32): "Float", np.dtype(np.float64): "Double",
@@ -66,41 +71,72 @@ def _numel(shape, axes):
     return n
 
 
+class ExpandBackward0(Node):
+    """Backward of ``expand_reduced``: sum the broadcast gradient over the reduced axes again."""
+
+    __slots__ = ("axes", "keepdim", "shape")
+
+    def backward(self, grad):
+        if self.axes is None:
+            g = grad.sum()
+            return g.reshape(self.shape) if self.shape else g
+        return grad.sum(self.axes, keepdim=self.keepdim)
+
+
 def expand_reduced(grad, shape, axes, keepdim):
-    """Broadcast a reduction's gradient back to the input ``shape``."""
+    """Broadcast a reduction's gradient back to the input ``shape``.
+
+    One fused op (instead of ``unsqueeze`` per axis + ``expand``): the result is a read-only
+    broadcast view of ``grad``, recorded with its own node so it stays differentiable.
+    """
+    gd = grad._data
     if axes is None:
-        if grad.ndim:
-            grad = grad.reshape(())
-        return grad.expand(shape) if shape else grad
-    if not keepdim:
-        for ax in axes:
-            grad = grad.unsqueeze(ax)
-    return grad.expand(shape)
+        kshape = (1,) * len(shape)
+    elif keepdim:
+        kshape = gd.shape
+    else:
+        k = list(shape)
+        for a in axes:
+            k[a] = 1
+        kshape = tuple(k)
+    out = wrap(broadcast_view(gd, kshape, shape))
+    if mode.enabled and grad._rg:
+        node = ExpandBackward0(edge(grad))
+        node.axes, node.keepdim, node.shape = axes, keepdim, gd.shape
+        attach(out, node)
+    return out
+
+
+def broadcast_view(d, kshape, shape):
+    """``np.broadcast_to(d.reshape(kshape), shape)`` without its Python overhead (read-only)."""
+    if d.shape != kshape:
+        d = d.reshape(kshape)
+    if kshape == shape:
+        return d
+    if not d.flags.c_contiguous or d.size == 0 or 0 in shape:
+        return np.broadcast_to(d, shape)
+    strides = [0] * len(shape)
+    step = d.itemsize
+    for i in range(len(shape) - 1, -1, -1):
+        k = kshape[i]
+        if k != 1:
+            strides[i] = step
+            step *= k
+    out = np.ndarray(shape, d.dtype, d, 0, tuple(strides))
+    out.flags.writeable = False
+    return out
 
 
 def unsqueeze_reduced(t, axes, ndim, keepdim):
-    """Re-insert reduced axes as size-1 dims (torch's ``unsqueeze_multiple``) without expanding."""
+    """Re-insert reduced axes as size-1 dims (torch's ``unsqueeze_multiple``), as one reshape."""
     if keepdim or not ndim:
         return t
     if axes is None:
         return t.reshape((1,) * ndim) if t.ndim == 0 else t
+    shape = list(t.shape)
     for ax in axes:
-        t = t.unsqueeze(ax)
-    return t
-
-
-def _squeeze_axes(data, axes, keepdim):
-    """Drop the reduced axes of a ``keepdims=True`` NumPy result when ``keepdim`` is False."""
-    if keepdim:
-        return data
-    if axes is None:
-        return data.reshape(())
-    return np.squeeze(data, axis=axes) if axes else data
-
-
-def _float_check(d, what):
-    if d.dtype.kind not in "fc":
-        raise RuntimeError(what.format(type_name(d.dtype)))
+        shape.insert(ax, 1)
+    return t.reshape(tuple(shape))
 
 
 def _as_array(data):
@@ -114,7 +150,7 @@ class SumBackward0(Node):
     __slots__ = ("shape",)
 
     def backward(self, grad):
-        return grad.expand(self.shape) if self.shape else grad
+        return expand_reduced(grad, self.shape, None, False) if self.shape else grad
 
 
 class SumBackward1(Node):
@@ -142,9 +178,11 @@ def sum(input, dim=None, keepdim=False, *, dtype=None):
         tensor([4., 6.])
     """
     d = input._data
-    axes = _axes(dim, d.ndim)
-    np_dt = _sum_dtype(d, dtype)
-    data = _as_array(np.sum(d, axis=axes, keepdims=keepdim, dtype=np_dt))
+    axes = None if dim is None else _axes(dim, d.ndim)
+    np_dt = _sum_dtype(d, dtype) if (dtype is not None or d.dtype.kind in "biu") else None
+    data = _add(d, axis=axes, dtype=np_dt, keepdims=keepdim)
+    if data.__class__ is not np.ndarray:
+        data = np.asarray(data)
     out = wrap(data)
     if mode.enabled and input._rg:
         if dim is None:
@@ -171,14 +209,18 @@ class NansumBackward0(Node):
 
 
 def nansum(input, dim=None, keepdim=False, *, dtype=None):
-    """Sum treating NaN as zero."""
+    """Sum treating NaN as zero (its gradient is 0 at the NaN entries).
+
+    Example:
+        >>> ndgrad.nansum(ndgrad.tensor([1., float("nan"), 2.]))
+        tensor(3.)
+    """
     d = input._data
     axes = _axes(dim, d.ndim)
     np_dt = _sum_dtype(d, dtype)
-    if d.dtype.kind in "biu":
-        data = np.sum(d, axis=axes, keepdims=keepdim, dtype=np_dt)
-    else:
-        data = np.nansum(d, axis=axes, keepdims=keepdim, dtype=np_dt)
+    if d.dtype.kind in "fc":
+        d = np.where(d != d, 0, d)
+    data = _add(d, axis=axes, keepdims=keepdim, dtype=np_dt)
     out = wrap(_as_array(data))
     if mode.enabled and input._rg:
         node = NansumBackward0(edge(input))
@@ -186,8 +228,8 @@ def nansum(input, dim=None, keepdim=False, *, dtype=None):
         node.axes = axes
         node.keepdim = keepdim
         attach(out, node)
-        if out._data.dtype != d.dtype:
-            node._in_meta = [(None, d.dtype)]
+        if out._data.dtype != input._data.dtype:
+            node._in_meta = [(None, input._data.dtype)]
     return out
 
 
@@ -208,16 +250,14 @@ def mean(input, dim=None, keepdim=False, *, dtype=None):
         raise RuntimeError(
             "mean(): could not infer output dtype. Input dtype must be either a floating point or complex "
             f"dtype. Got: {type_name(d.dtype)}")
-    axes = _axes(dim, d.ndim)
-    np_dt = None if dtype is None else _dtype.to_dtype(dtype).np
-    if d.size == 0 or (axes and _numel(d.shape, axes) == 0):
-        with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            data = np.mean(d, axis=axes, keepdims=keepdim, dtype=np_dt)
-    else:
-        data = np.mean(d, axis=axes, keepdims=keepdim, dtype=np_dt)
-    data = _as_array(data)
-    want = np_dt or d.dtype
+    axes = None if dim is None else _axes(dim, d.ndim)
+    want = d.dtype if dtype is None else _dtype.to_dtype(dtype).np
+    # float16 accumulates in float32 (as np.mean and torch do); 0 elements give NaN
+    acc = np.float32 if want == np.float16 else want
+    n = d.size if axes is None else _numel(d.shape, axes)
+    data = _add(d, axis=axes, dtype=acc, keepdims=keepdim) / n
+    if data.__class__ is not np.ndarray:
+        data = np.asarray(data)
     if data.dtype != want:
         data = data.astype(want)
     out = wrap(data)
@@ -226,7 +266,7 @@ def mean(input, dim=None, keepdim=False, *, dtype=None):
         node.shape = d.shape
         node.axes = axes
         node.keepdim = keepdim
-        node.count = d.size // max(data.size, 1) if d.size else 0
+        node.count = n
         attach(out, node)
         if data.dtype != d.dtype:
             node._in_meta = [(None, d.dtype)]
@@ -234,12 +274,17 @@ def mean(input, dim=None, keepdim=False, *, dtype=None):
 
 
 def nanmean(input, dim=None, keepdim=False, *, dtype=None):
-    """Mean of the non-NaN elements (torch's composite: nansum / count of non-NaN)."""
+    """Mean of the non-NaN elements (torch's composite: nansum / count of non-NaN).
+
+    Example:
+        >>> ndgrad.tensor([1., float("nan"), 2.]).nanmean()
+        tensor(1.5000)
+    """
     d = input._data
     if d.dtype.kind not in "fc":
         raise RuntimeError(
             f"nanmean(): expected input to have floating point or complex dtype but got {type_name(d.dtype)}")
-    count = wrap(np.sum(d == d, axis=_axes(dim, d.ndim), keepdims=keepdim, dtype=d.dtype))
+    count = wrap(np.asarray(_add(d == d, axis=_axes(dim, d.ndim), keepdims=keepdim, dtype=d.dtype)))
     return nansum(input, dim, keepdim, dtype=dtype) / count
 
 
@@ -307,11 +352,11 @@ def prod(input, dim=None, keepdim=False, *, dtype=None):
         dim = int(dim)
     np_dt = _sum_dtype(d, dtype)
     if dim is None:
-        data = np.asarray(np.prod(d, dtype=np_dt))
+        data = np.asarray(_mul(d, axis=None, dtype=np_dt))
     else:
         ax = wrap_dim(dim, d.ndim)
         if d.ndim:
-            data = np.prod(d, axis=ax, keepdims=keepdim, dtype=np_dt)
+            data = _mul(d, axis=ax, keepdims=keepdim, dtype=np_dt)
         else:
             data = d.astype(np_dt) if np_dt is not None else d.copy()
     out = wrap(data)
@@ -337,9 +382,14 @@ class FlipBackward0(Node):
         return _flip(grad, self.dim)
 
 
+def _rev(d, ax):
+    """``np.flip(d, ax)`` (a view) without its argument-normalising overhead."""
+    return d[(slice(None),) * ax + (slice(None, None, -1),)]
+
+
 def _flip(x, dim):
     """Reverse ``x`` along ``dim`` (a copy: the result must not alias ``x``'s storage)."""
-    out = wrap(np.flip(x._data, dim).copy())
+    out = wrap(_rev(x._data, dim).copy())
     if mode.enabled and x._rg:
         node = FlipBackward0(edge(x))
         node.dim = dim
@@ -400,9 +450,9 @@ def _cumsum(input, dim, dtype, reverse=False):
     if d.ndim == 0:
         data = d.astype(np_dt) if np_dt is not None else d.copy()
     elif reverse:
-        data = np.flip(np.cumsum(np.flip(d, ax), axis=ax, dtype=np_dt), ax)
+        data = _rev(np.add.accumulate(_rev(d, ax), axis=ax, dtype=np_dt), ax)
     else:
-        data = np.cumsum(d, axis=ax, dtype=np_dt)
+        data = np.add.accumulate(d, axis=ax, dtype=np_dt)
     out = wrap(data)
     if mode.enabled and input._rg:
         node = CumsumBackward0(edge(input))
@@ -456,7 +506,7 @@ def _cumprod_backward_masked(g, x, y, is_zero, dim):
     zc = np.cumsum(is_zero, axis=dim)
     before = zc == 0
     w = np.where(before, y * g, 0)
-    rcs = np.flip(np.cumsum(np.flip(w, dim), axis=dim), dim)
+    rcs = _rev(np.add.accumulate(_rev(w, dim), axis=dim), dim)
     with np.errstate(divide="ignore", invalid="ignore"):
         gi = np.where(before, rcs / np.where(before, x, 1), 0).astype(dt, copy=False)
     at_one = zc == 1
@@ -498,7 +548,7 @@ def cumprod(input, dim, *, dtype=None):
     if d.ndim == 0:
         data = d.astype(np_dt) if np_dt is not None else d.copy()
     else:
-        data = np.cumprod(d, axis=ax, dtype=np_dt)
+        data = np.multiply.accumulate(d, axis=ax, dtype=np_dt)
     out = wrap(data)
     if mode.enabled and input._rg:
         node = CumprodBackward0(edge(input))
@@ -529,20 +579,17 @@ def _var_data(d, axes, correction, keepdim, name, take_sqrt):
         raise RuntimeError("std and var only support floating point and complex dtypes")
     n = _numel(d.shape, axes)
     dof = n - correction
-    if dof > 0:
-        data = (np.std if take_sqrt else np.var)(d, axis=axes, ddof=correction, keepdims=keepdim)
-        return _as_array(data), n
-    warnings.warn(f"{name}(): degrees of freedom is <= 0. Correction should be strictly less than the "
-                  "reduction factor (input numel divided by output numel).", UserWarning, stacklevel=4)
-    with np.errstate(all="ignore"), warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        m = np.mean(d, axis=axes, keepdims=True)
-        dev = d - m
-        ss = np.sum((dev * dev.conj()).real if d.dtype.kind == "c" else dev * dev, axis=axes, keepdims=keepdim)
-        data = _as_array(ss / ss.dtype.type(max(dof, 0)))
-        if take_sqrt:
-            data = np.sqrt(data)
-    return data, n
+    if dof <= 0:
+        warnings.warn(f"{name}(): degrees of freedom is <= 0. Correction should be strictly less than the "
+                      "reduction factor (input numel divided by output numel).", UserWarning, stacklevel=4)
+        dof = 0.0
+    # 0/0 -> nan and x/0 -> inf as in torch (ndgrad keeps NumPy's FP warnings off)
+    dev = d - _add(d, axis=axes, keepdims=True) / n
+    sq = (dev * dev.conj()).real if d.dtype.kind == "c" else dev * dev
+    data = _add(sq, axis=axes, keepdims=keepdim) / dof
+    if take_sqrt:
+        data = np.sqrt(data)
+    return (data if data.__class__ is np.ndarray else np.asarray(data)), n
 
 
 def _var_backward(grad, x, axes, correction, keepdim, n):
@@ -629,8 +676,7 @@ class VarMeanBackward0(Node):
         if len(saved) == 2:  # std_mean: the std output is saved too
             g0 = _std_grad_var(g0, saved[1])
         gx = _var_backward(g0, x, self.axes, self.correction, self.keepdim, self.n)
-        count = self.n if self.n else 0
-        return gx + expand_reduced(gmean / count, self.shape, self.axes, self.keepdim)
+        return gx + expand_reduced(gmean / self.n, self.shape, self.axes, self.keepdim)
 
 
 StdMeanBackward0 = type("StdMeanBackward0", (VarMeanBackward0,), {"__slots__": ()})
@@ -641,10 +687,7 @@ def _var_std_mean(input, dim, unbiased, keepdim, correction, name, node_cls):
     d = input._data
     axes = _axes(dim, d.ndim)
     data, n = _var_data(d, axes, correction, keepdim, name, node_cls is StdMeanBackward0)
-    with np.errstate(all="ignore"), warnings.catch_warnings():
-        if n == 0:
-            warnings.simplefilter("ignore", RuntimeWarning)
-        m = _as_array(np.mean(d, axis=axes, keepdims=keepdim))
+    m = _as_array(_add(d, axis=axes, keepdims=keepdim) / n)
     if m.dtype != d.dtype:
         m = m.astype(d.dtype)
     out, mean_out = wrap(data), wrap(m)
@@ -697,12 +740,15 @@ def logsumexp(input, dim, keepdim=False):
         d = d.astype(_dtype.default.np)
     axes = _axes(dim, d.ndim)
     if d.size == 0 or _numel(d.shape, axes) == 0:
-        data = np.log(np.sum(np.exp(d), axis=axes, keepdims=keepdim))
+        data = np.log(_add(np.exp(d), axis=axes, keepdims=keepdim))
     else:
-        m = np.amax(d, axis=axes, keepdims=True)
+        m = _max(d, axis=axes, keepdims=True)
         if d.dtype.kind == "f":
-            m = np.where(np.isinf(m), 0, m)
-        data = _squeeze_axes(np.log(np.sum(np.exp(d - m), axis=axes, keepdims=True)) + m, axes, keepdim)
+            if m.__class__ is not np.ndarray:  # 0-d input
+                m = np.asarray(m)
+            m[np.isinf(m)] = 0
+        s = _add(np.exp(d - m), axis=axes, keepdims=keepdim)
+        data = np.log(s) + (m if keepdim else m.reshape(np.shape(s)))
     out = wrap(_as_array(data))
     if mode.enabled and input._rg:
         node = LogsumexpBackward0(edge(input))
@@ -712,125 +758,26 @@ def logsumexp(input, dim, keepdim=False):
     return out
 
 
-# -- norms -----------------------------------------------------------------------------------------------
-def _sign(x):
-    """sign(x) as a constant (its derivative is 0), with torch's sign(NaN) = 0."""
-    s = np.sign(x._data)
-    if s.dtype.kind == "f":
-        s[s != s] = 0
-    return wrap(s)
-
-
-class LinalgVectorNormBackward0(Node):
-    """torch's ``norm_backward`` for every order (0 gradient at 0 for the 2-norm)."""
-
-    __slots__ = ("ord", "axes", "keepdim")
-
-    def backward(self, grad):
-        x, norm = self.saved
-        p = self.ord
-        axes = self.axes
-        n = x.ndim
-        if not self.keepdim and n:
-            grad = unsqueeze_reduced(grad, axes, n, False)
-            norm = unsqueeze_reduced(norm, axes, n, False)
-        if p == 0.0:
-            return None
-        if p == 1.0:
-            return _sign(x) * grad
-        # The masks are applied after dividing by the norm, as torch does: at 0 the first derivative
-        # is 0 and the (undefined) second derivative comes out NaN, as in torch.
-        if p == 2.0:
-            return grad * where(norm == 0, 0.0, x / norm)
-        if math.isinf(p):
-            ax = _abs(x)
-            mask = (ax == norm) | isnan(ax)
-            count = mask.sum(axes, keepdim=True, dtype=grad.dtype) if axes is not None else \
-                mask.sum(dtype=grad.dtype)
-            return _sign(x) * ((grad / count) * mask)
-        ax = _abs(x)
-        if p < 1.0:
-            scaled = _sign(x) * where(x == 0, 0.0, ax ** (p - 1))
-            return scaled * grad * norm ** (1 - p)
-        scaled = _sign(x) * ax ** (p - 1) if p < 2.0 else x * ax ** (p - 2)
-        return scaled * where(norm == 0, 0.0, grad / norm ** (p - 1))
-
-
-def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):
-    """``torch.linalg.vector_norm``: the ``ord``-norm of ``x`` over ``dim`` (all elements by default)."""
-    if isinstance(ord, str):
-        raise TypeError(f"linalg_vector_norm(): argument 'ord' must be Number, not str")
-    d = x._data
-    if d.dtype.kind not in "fc":
-        raise RuntimeError(
-            f"linalg.vector_norm: Expected a floating point or complex tensor as input. Got {type_name(d.dtype)}")
-    if dtype is not None:
-        x = x.to(dtype)
-        d = x._data
-    p = float(ord)
-    axes = _axes(dim, d.ndim)
-    if (p < 0 or math.isinf(p)) and (d.size == 0 or _numel(d.shape, axes) == 0):
-        _empty_norm_error(d, p, ord, dim)
-    a = np.abs(d) if (d.dtype.kind == "c" or p != 2.0) else None
-    if p == 2.0:
-        sq = d * d if a is None else a * a
-        data = np.sqrt(np.sum(sq, axis=axes, keepdims=keepdim))
-    elif p == 1.0:
-        data = np.sum(a, axis=axes, keepdims=keepdim)
-    elif p == math.inf:
-        data = np.amax(a, axis=axes, keepdims=keepdim)
-    elif p == -math.inf:
-        data = np.amin(a, axis=axes, keepdims=keepdim)
-    elif p == 0.0:
-        data = np.sum(d != 0, axis=axes, keepdims=keepdim, dtype=a.dtype)
-    else:
-        data = np.sum(a ** p, axis=axes, keepdims=keepdim) ** (1.0 / p)
-    data = _as_array(data)
-    want = a.dtype if a is not None else d.dtype
-    if data.dtype != want:
-        data = data.astype(want)
-    out = wrap(data)
-    if mode.enabled and x._rg:
-        node = LinalgVectorNormBackward0(edge(x))
-        node.save_output(out, x)
-        node.ord, node.axes, node.keepdim = p, axes, keepdim
-        attach(out, node)
-    return out
-
-
-def _empty_norm_error(d, p, ord, dim):
-    p_txt = ("inf" if p > 0 else "-inf") if math.isinf(p) else _fmt_number(ord)
-    if dim is None or (isinstance(dim, (tuple, list)) and not dim):
-        where_ = "on an empty tensor because the operation"
-    else:
-        dims = dim if isinstance(dim, (tuple, list)) else (dim,)
-        first = next(v for v in dims if d.shape[wrap_dim(v, d.ndim)] == 0)
-        # torch's wording, missing space included
-        where_ = f"on the dimension {first}because this dimension is empty and the operation"
-    raise RuntimeError(f"linalg.vector_norm cannot compute the {p_txt} norm {where_} does not have an identity")
-
-
-def _fmt_number(v):
-    return str(int(v)) if float(v).is_integer() else str(v)
-
-
+# -- norm ----------------------------------------------------------------------------------------------
 def norm(input, p="fro", dim=None, keepdim=False, out=None, dtype=None):
     """``torch.norm``: a vector norm (numeric ``p`` or ``'fro'``) or the nuclear norm (``'nuc'``).
+
+    The norms themselves live in ``ndgrad.linalg`` (``vector_norm`` / ``matrix_norm``).
 
     Example:
         >>> ndgrad.tensor([3., 4.]).norm()
         tensor(5.)
     """
+    from .. import linalg
     if out is not None:
         raise NotImplementedError("norm(): the out= argument is not supported by ndgrad")
     if isinstance(p, str):
         if p == "fro" and (dim is None or isinstance(dim, int) or len(dim) <= 2):
-            return vector_norm(input, 2, dim, keepdim, dtype=dtype)
-        from ..linalg import matrix_norm
+            return linalg.vector_norm(input, 2, dim, keepdim, dtype=dtype)
         if dim is None:
             dim = tuple(range(input.ndim))
-        return matrix_norm(input, p, dim, keepdim, dtype=dtype)
-    return vector_norm(input, 2.0 if p is None else p, dim, keepdim, dtype=dtype)
+        return linalg.matrix_norm(input, p, dim, keepdim, dtype=dtype)
+    return linalg.vector_norm(input, 2.0 if p is None else p, dim, keepdim, dtype=dtype)
 
 
 # -- logical reductions and counting ---------------------------------------------------------------------
@@ -843,17 +790,27 @@ def _logical_reduce(input, dim, keepdim, fn):
 
 
 def all(input, dim=None, keepdim=False):
-    """True where every element (over ``dim``) is non-zero; a bool tensor (uint8 for uint8 input)."""
-    return _logical_reduce(input, dim, keepdim, np.all)
+    """True where every element (over ``dim``) is non-zero; a bool tensor (uint8 for uint8 input).
+
+    Example:
+        >>> ndgrad.tensor([[1, 0], [2, 3]]).all(dim=1)
+        tensor([False,  True])
+    """
+    return _logical_reduce(input, dim, keepdim, np.logical_and.reduce)
 
 
 def any(input, dim=None, keepdim=False):
     """True where some element (over ``dim``) is non-zero; a bool tensor (uint8 for uint8 input)."""
-    return _logical_reduce(input, dim, keepdim, np.any)
+    return _logical_reduce(input, dim, keepdim, np.logical_or.reduce)
 
 
 def count_nonzero(input, dim=None):
-    """Number of non-zero elements (over ``dim``), as int64."""
+    """Number of non-zero elements (over ``dim``, an int or a tuple), as int64.
+
+    Example:
+        >>> ndgrad.count_nonzero(ndgrad.tensor([[0., 1.], [2., 3.]]), dim=0)
+        tensor([1, 2])
+    """
     d = input._data
     axes = _axes(dim, d.ndim)
     if axes == ():

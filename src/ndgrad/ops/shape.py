@@ -41,10 +41,23 @@ def make_view(input, data, node, fn, args):
 def _shape_arg(shape):
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
         shape = shape[0]
-    return tuple(int(s) for s in shape)
+    for s in shape:
+        if s.__class__ is not int:
+            return tuple(int(s) for s in shape)  # NumPy ints, 1-element tensors
+    return tuple(shape)
 
 
 def _infer_shape(shape, numel):
+    if -1 not in shape:  # the common case: every size given
+        n = 1
+        for s in shape:
+            if s < 0:
+                break
+            n *= s
+        else:
+            if n != numel:
+                raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
+            return shape
     neg = -1
     known = 1
     for i, s in enumerate(shape):
@@ -97,6 +110,15 @@ class ReshapeAliasBackward0(ViewBackward0):
     __slots__ = ()
 
 
+def _reshape_view(d, shape):
+    """``d`` reshaped without copying, or None when that needs a copy."""
+    r = d.reshape(shape)
+    b = r.base
+    if b is d or (b is not None and b is d.base):
+        return r
+    return None
+
+
 def _replay_reshape(t, shape):
     # Rebuilding a view from its base (or applying it to a gradient of any layout): reshape is
     # a view whenever the original view was one, and still works on a differently strided tensor.
@@ -112,12 +134,11 @@ def view(input, *shape):
         return _view_dtype(input, shape[0])
     d = input._data
     shape = _infer_shape(_shape_arg(shape), d.size)
-    try:
-        data = np.reshape(d, shape, copy=False)
-    except ValueError:
+    data = _reshape_view(d, shape)
+    if data is None:
         raise RuntimeError(
             "view size is not compatible with input tensor's size and stride (at least one dimension spans "
-            "across two contiguous subspaces). Use .reshape(...) instead.") from None
+            "across two contiguous subspaces). Use .reshape(...) instead.")
     out, node = make_view(input, data, ViewBackward0, _replay_reshape, (shape,))
     if node is not None:
         node.shape = d.shape
@@ -128,17 +149,17 @@ def _view_dtype(input, dtype):
     np_dt = _dtype.to_dtype(dtype).np
     d = input._data
     if np_dt.itemsize != d.dtype.itemsize:
-        if d.ndim == 0 or (d.shape[-1] > 1 and d.strides[-1] != d.itemsize):
-            raise RuntimeError(
-                f"self.stride(-1) must be 1 to view {input.dtype.name} as {_dtype._FROM_NP[np_dt].name} "
-                "(different element sizes)")
+        names = f"{_dtype.SCALAR_NAMES[d.dtype]} as {_dtype.SCALAR_NAMES[np_dt]} (different element sizes)"
+        if d.ndim == 0:
+            raise RuntimeError(f"self.dim() cannot be 0 to view {names}")
+        if d.strides[-1] != d.itemsize:
+            raise RuntimeError(f"self.stride(-1) must be 1 to view {names}, but got {d.strides[-1] // d.itemsize}")
         try:
             data = d.view(np_dt)
         except ValueError:
             raise RuntimeError(
-                f"self.size(-1) must be divisible by {max(np_dt.itemsize // d.itemsize, 1)} to view "
-                f"{input.dtype.name} as {_dtype._FROM_NP[np_dt].name} (different element sizes), but got "
-                f"{d.shape[-1]}") from None
+                f"self.size(-1) must be divisible by {max(np_dt.itemsize // d.itemsize, 1)} to view {names}, but "
+                f"got {d.shape[-1]}") from None
     else:
         data = d.view(np_dt)
     out = wrap(data)
@@ -150,9 +171,8 @@ def reshape(input, *shape):
     """A view when the strides allow it, otherwise a copy."""
     d = input._data
     shape = _infer_shape(_shape_arg(shape), d.size)
-    try:
-        data = np.reshape(d, shape, copy=False)
-    except ValueError:
+    data = _reshape_view(d, shape)
+    if data is None:
         out = wrap(np.reshape(d, shape))  # needs a copy: not a view
         if input._rg and mode.enabled:
             node = UnsafeViewBackward0(edge(input))
@@ -198,7 +218,7 @@ def unflatten(input, dim, sizes):
         raise RuntimeError("unflatten: sizes must be non-empty")
     n = d.shape[dim]
     if sizes.count(-1) > 1:
-        raise RuntimeError("unflatten: only one dimension can be inferred")
+        raise RuntimeError("unflatten got an unexpected error:\nonly one dimension can be inferred")
     known = 1
     for s in sizes:
         if s != -1:
@@ -251,7 +271,7 @@ def squeeze(input, dim=None):
         a = wrap_dim(dim, n)
         axes = (a,) if n and shape[a] == 1 else ()
         cls = SqueezeBackward1
-    data = np.squeeze(d, axis=axes) if axes else d.view()
+    data = d.reshape(tuple(s for i, s in enumerate(shape) if i not in axes)) if axes else d.view()
     out, node = make_view(input, data, cls, squeeze, (dim,))
     if node is not None:
         node.shape = shape
@@ -268,7 +288,8 @@ class UnsqueezeBackward0(Node):
 def unsqueeze(input, dim):
     d = input._data
     dim = wrap_dim(dim, d.ndim + 1)
-    out, node = make_view(input, np.expand_dims(d, dim), UnsqueezeBackward0, unsqueeze, (dim,))
+    out, node = make_view(input, d.reshape(d.shape[:dim] + (1,) + d.shape[dim:]), UnsqueezeBackward0, unsqueeze,
+                          (dim,))
     if node is not None:
         node.dim = dim
     return out
@@ -293,7 +314,7 @@ def transpose(input, dim0, dim1):
     d = input._data
     n = d.ndim
     a, b = wrap_dim(dim0, n), wrap_dim(dim1, n)
-    data = np.swapaxes(d, a, b) if n else d.view()
+    data = d.swapaxes(a, b) if n else d.view()
     out, node = make_view(input, data, TransposeBackward0, transpose, (a, b))
     if node is not None:
         node.dims = (a, b)
@@ -333,7 +354,7 @@ def permute(input, *dims):
     axes = tuple(wrap_dim(x, d.ndim) for x in dims)
     if len(set(axes)) != len(axes):
         raise RuntimeError("permute(): duplicate dims are not allowed.")
-    out, node = make_view(input, np.transpose(d, axes), PermuteBackward0, permute, (axes,))
+    out, node = make_view(input, d.transpose(axes), PermuteBackward0, permute, (axes,))
     if node is not None:
         inv = [0] * len(axes)
         for i, a in enumerate(axes):
@@ -404,8 +425,10 @@ def expand(input, *sizes):
     target = tuple(target)
     if target == d.shape:
         data = d.view()
+    elif d.flags.c_contiguous:
+        # a strided view over d's buffer (not np.broadcast_to): writable, as torch's expanded tensors are
+        data = ndarray(target, d.dtype, d, 0, tuple(strides))
     else:
-        # as_strided (not np.broadcast_to) keeps the view writable, as torch's expanded tensors are
         data = _as_strided(d, target, tuple(strides))
     out, node = make_view(input, data, ExpandBackward0, expand, (target,))
     if node is not None and target != d.shape:
@@ -424,12 +447,19 @@ def broadcast_to(input, size):
 def broadcast_shapes(*shapes):
     """The broadcast shape of ``shapes`` (torch.broadcast_shapes), as a Size."""
     from .._tensor import Size
-    norm = [(s,) if isinstance(s, (int, np.integer)) else tuple(s) for s in shapes]
-    try:
-        return Size(np.broadcast_shapes(*norm))
-    except ValueError:
-        raise RuntimeError(f"Shape mismatch: objects cannot be broadcast to a single shape.  Mismatch is between "
-                           f"{list(norm[0])} and {list(norm[-1])}.") from None
+    norm = [(int(s),) if isinstance(s, (int, np.integer)) else tuple(int(x) for x in s) for s in shapes]
+    result = []
+    for i, shape in enumerate(norm):
+        for k in range(1, len(shape) + 1):
+            n = shape[-k]
+            if k > len(result):
+                result.insert(0, n)
+            elif result[-k] == 1:
+                result[-k] = n
+            elif n != 1 and n != result[-k]:
+                raise RuntimeError(f"Attempting to broadcast a dimension of length {n} at {-k}! Mismatching argument "
+                                   f"at index {i} had {shape}; but expected shape should be broadcastable to {result}")
+    return Size(result)
 
 
 def broadcast_tensors(*tensors):

@@ -20,7 +20,7 @@ import types
 import numpy as np
 
 from ._core import Node, Tensor, wrap, edge, mode, attach, wrap_dim
-from .compare import where, isnan, maximum, minimum
+from .compare import where, maximum, minimum
 from .reduction import _axes, unsqueeze_reduced
 
 __all__ = ["max", "min", "amax", "amin", "argmax", "argmin", "median", "sort", "argsort", "topk", "kthvalue",
@@ -77,6 +77,22 @@ _kthvalue_t = _return_type("kthvalue")
 _new_tuple = tuple.__new__
 
 
+def _take_along(d, index, ax):
+    """``np.take_along_axis(d, index, ax)`` with less Python overhead (no argument checks)."""
+    nd = d.ndim
+    if nd == 1:
+        return d[index]
+    ix = []
+    for i in range(nd):
+        if i == ax:
+            ix.append(index)
+        else:
+            sh = [1] * nd
+            sh[i] = d.shape[i]
+            ix.append(np.arange(d.shape[i]).reshape(sh))
+    return d[tuple(ix)]
+
+
 # -- differentiable gather / scatter along one dim (the value-selecting backward) --------------------
 class GatherBackward0(Node):
     __slots__ = ("dim", "index", "shape")
@@ -85,55 +101,49 @@ class GatherBackward0(Node):
         return _scatter_zeros(grad, self.index, self.dim, self.shape)
 
 
-def _gather(x, index, dim):
-    """``x.gather(dim, index)`` for a NumPy ``index`` (same ndim as ``x``)."""
-    out = wrap(np.take_along_axis(x._data, index, dim))
+def _gather(x, index, dim, out_shape):
+    """``x.gather(dim, index)`` for a NumPy ``index`` (same ndim as ``x``), reshaped to ``out_shape``
+    (the index shape with the gathered dim possibly dropped)."""
+    data = _take_along(x._data, index, dim)
+    out = wrap(data.reshape(out_shape) if data.shape != out_shape else data)
     if mode.enabled and x._rg:
         node = GatherBackward0(edge(x))
         node.dim, node.index, node.shape = dim, index, x._data.shape
         attach(out, node)
-        node._in_meta = [(x._data.shape, None)] if out._data.shape != x._data.shape else None
     return out
 
 
 class ScatterBackward0(Node):
-    __slots__ = ("dim", "index")
+    __slots__ = ("dim", "index", "shape")
 
     def backward(self, grad):
-        return _gather(grad, self.index, self.dim)
+        return _gather(grad, self.index, self.dim, self.shape)
 
 
 def _scatter_zeros(src, index, dim, shape):
-    """``zeros(shape).scatter(dim, index, src)``; ``index`` holds distinct positions per slice."""
-    data = np.zeros(shape, dtype=src._data.dtype)
-    np.put_along_axis(data, index, src._data, dim)
+    """``zeros(shape).scatter(dim, index, src)`` where ``index`` (same ndim as ``shape``) holds
+    distinct positions per slice and ``src`` has its shape, or that shape without ``dim``."""
+    sd = src._data
+    data = np.zeros(shape, dtype=sd.dtype)
+    np.put_along_axis(data, index, sd.reshape(index.shape) if sd.shape != index.shape else sd, dim)
     out = wrap(data)
     if mode.enabled and src._rg:
         node = ScatterBackward0(edge(src))
-        node.dim, node.index = dim, index
+        node.dim, node.index, node.shape = dim, index, sd.shape
         attach(out, node)
-        if src._data.shape != shape:
-            node._in_meta = [(src._data.shape, None)]
     return out
 
 
-def _value_selecting_backward(grad, dim, index, shape, keepdim):
-    """Gradient of values picked at ``index`` along ``dim`` from a tensor of ``shape``."""
-    if not shape:
-        return grad
-    if not keepdim:
-        grad = grad.unsqueeze(dim)
-        index = np.expand_dims(index, dim)
-    return _scatter_zeros(grad, index, dim, shape)
-
-
 class _SelectBackward(Node):
-    """Base of the value-selecting nodes: saved ``index`` (NumPy), ``dim``, input ``shape``."""
+    """Base of the value-selecting nodes (torch's ``value_selecting_reduction_backward``): the
+    gradient goes to the positions ``index`` (NumPy, same ndim as the input) along ``dim``."""
 
-    __slots__ = ("dim", "index", "shape", "keepdim")
+    __slots__ = ("dim", "index", "shape")
 
     def backward(self, grad):
-        return _value_selecting_backward(grad, self.dim, self.index, self.shape, self.keepdim)
+        if not self.shape:
+            return grad
+        return _scatter_zeros(grad, self.index, self.dim, self.shape)
 
 
 def _select_node(name):
@@ -149,13 +159,12 @@ TopkBackward0 = _select_node("TopkBackward0")
 KthvalueBackward0 = _select_node("KthvalueBackward0")
 
 
-def _record_select(values, input, node_cls, dim, index, keepdim):
-    if mode.enabled and input._rg and values._data.dtype.kind in "fc":
+def _record_select(values, input, node_cls, dim, index):
+    """Make ``values`` differentiable; ``index`` keeps the reduced dim (keepdim form)."""
+    if mode.enabled and input._rg:
         node = node_cls(edge(input))
-        node.dim, node.index, node.shape, node.keepdim = dim, index, input._data.shape, keepdim
+        node.dim, node.index, node.shape = dim, index, input._data.shape
         attach(values, node)
-        if values._data.shape != input._data.shape:
-            node._in_meta = [(input._data.shape, None)]
 
 
 # -- whole-tensor max / min / median: gradient split evenly among the elements equal to the result ------
@@ -167,10 +176,9 @@ class _EvenlyDistributeBackward(Node):
 
     def backward(self, grad):
         x, value = self.saved
-        v = value._data
-        mask = isnan(x) if v.dtype.kind in "fc" and np.isnan(v) else x == value
-        count = int(np.count_nonzero(mask._data))
-        return where(mask, grad / count, 0.0)
+        xd, v = x._data, value._data
+        mask = np.isnan(xd) if v.dtype.kind in "fc" and np.isnan(v) else xd == v  # a constant
+        return where(wrap(mask), grad / int(np.count_nonzero(mask)), 0.0)
 
 
 MaxBackward1 = type("MaxBackward1", (_EvenlyDistributeBackward,), {"__slots__": ()})
@@ -184,8 +192,6 @@ def _whole(input, value, node_cls):
         node = node_cls(edge(input))
         node.save_output(out, input)
         attach(out, node)
-        if input._data.ndim:
-            node._in_meta = [(input._data.shape, None)]
     return out
 
 
@@ -205,25 +211,24 @@ def _minmax(input, dim, keepdim, name, reduce_fn, arg_fn, whole_cls, dim_cls, rt
         d = input._data
         if d.size == 0:
             raise _empty_error(name)
-        return _whole(input, np.asarray(reduce_fn(d)), whole_cls)
+        return _whole(input, np.asarray(reduce_fn(d, axis=None)), whole_cls)
     if isinstance(dim, Tensor):
         return binary(input, dim)
     d = input._data
     ax = wrap_dim(dim, d.ndim)
     if d.ndim == 0:
         values, index = wrap(d.copy()), np.zeros((), _I64)
+        out_index = index
     else:
         _nonzero_dim(d, ax, name)
         index = arg_fn(d, axis=ax, keepdims=True)
         if index.dtype != _I64:
             index = index.astype(_I64)
-        v = np.take_along_axis(d, index, ax)
-        if not keepdim:
-            v = v.squeeze(ax)
-            index = index.squeeze(ax)
+        v = reduce_fn(d, axis=ax, keepdims=keepdim)  # one pass, no gather: the value at ``index``
         values = wrap(v)
-    _record_select(values, input, dim_cls, ax, index, keepdim)
-    return _new_tuple(rtype, (values, wrap(index)))
+        out_index = index if keepdim else index.reshape(v.shape)
+    _record_select(values, input, dim_cls, ax, index)
+    return _new_tuple(rtype, (values, wrap(out_index)))
 
 
 def max(input, dim=None, keepdim=False):
@@ -236,27 +241,41 @@ def max(input, dim=None, keepdim=False):
         values=tensor([5., 4.]),
         indices=tensor([1, 0]))
     """
-    return _minmax(input, dim, keepdim, "max", np.max, np.argmax, MaxBackward1, MaxBackward0, _max_t, maximum)
+    return _minmax(input, dim, keepdim, "max", np.maximum.reduce, np.ndarray.argmax, MaxBackward1, MaxBackward0,
+                   _max_t, maximum)
 
 
 def min(input, dim=None, keepdim=False):
     """``min(x)``, ``min(x, dim)`` -> ``(values, indices)``, or ``min(x, other)`` (like ``max``)."""
-    return _minmax(input, dim, keepdim, "min", np.min, np.argmin, MinBackward1, MinBackward0, _min_t, minimum)
+    return _minmax(input, dim, keepdim, "min", np.minimum.reduce, np.ndarray.argmin, MinBackward1, MinBackward0,
+                   _min_t, minimum)
 
 
 # -- amax / amin: gradient split evenly among the ties of each slice ---------------------------------------
 class AmaxBackward0(Node):
-    """torch's ``scale_grad_by_count``: ``grad / (number of ties) * (x == result)``."""
+    """torch's ``scale_grad_by_count``: ``grad / (number of ties) * (x == result)``.
+
+    The weights ``(x == result) / count`` are piecewise constant in ``x`` (zero derivative), so they
+    are computed once in NumPy; the formula stays linear in ``grad`` and differentiable."""
 
     __slots__ = ("axes", "keepdim")
 
     def backward(self, grad):
         x, result = self.saved
-        n = x.ndim
-        axes = self.axes
-        mask = unsqueeze_reduced(result, axes, n, self.keepdim) == x
-        count = mask.sum(axes, keepdim=True, dtype=grad.dtype) if axes else mask.sum(dtype=grad.dtype)
-        return (unsqueeze_reduced(grad, axes, n, self.keepdim) / count) * mask
+        xd, axes = x._data, self.axes
+        r = result._data
+        if not self.keepdim and xd.ndim:
+            r = r.reshape(_kept_shape(xd.shape, axes))
+        mask = xd == r
+        count = np.add.reduce(mask, axis=axes, keepdims=True, dtype=grad._data.dtype)
+        weights = wrap(mask / count)
+        return unsqueeze_reduced(grad, axes, xd.ndim, self.keepdim) * weights
+
+
+def _kept_shape(shape, axes):
+    if axes is None:
+        return (1,) * len(shape)
+    return tuple(1 if i in axes else s for i, s in enumerate(shape))
 
 
 AminBackward0 = type("AminBackward0", (AmaxBackward0,), {"__slots__": ()})
@@ -270,7 +289,9 @@ def _amaxmin(input, dim, keepdim, name, fn, node_cls):
             raise _empty_error(name)
         for a in axes:
             _nonzero_dim(d, a, name)
-    data = np.asarray(fn(d, axis=axes, keepdims=keepdim))
+    data = fn(d, axis=axes, keepdims=keepdim)
+    if data.__class__ is not np.ndarray:
+        data = np.asarray(data)
     out = wrap(data)
     if mode.enabled and input._rg:
         node = node_cls(edge(input))
@@ -282,12 +303,12 @@ def _amaxmin(input, dim, keepdim, name, fn, node_cls):
 
 def amax(input, dim=(), keepdim=False):
     """Largest value over ``dim`` (all dims by default); ties share the gradient equally."""
-    return _amaxmin(input, dim, keepdim, "amax", np.amax, AmaxBackward0)
+    return _amaxmin(input, dim, keepdim, "amax", np.maximum.reduce, AmaxBackward0)
 
 
 def amin(input, dim=(), keepdim=False):
     """Smallest value over ``dim`` (all dims by default); ties share the gradient equally."""
-    return _amaxmin(input, dim, keepdim, "amin", np.amin, AminBackward0)
+    return _amaxmin(input, dim, keepdim, "amin", np.minimum.reduce, AminBackward0)
 
 
 # -- argmax / argmin ---------------------------------------------------------------------------------------
@@ -310,21 +331,22 @@ def _arg(input, dim, keepdim, name, fn):
 
 def argmax(input, dim=None, keepdim=False):
     """Index of the largest value (of the flattened tensor, or along ``dim``); first one on ties."""
-    return _arg(input, dim, keepdim, "argmax", np.argmax)
+    return _arg(input, dim, keepdim, "argmax", np.ndarray.argmax)
 
 
 def argmin(input, dim=None, keepdim=False):
     """Index of the smallest value (of the flattened tensor, or along ``dim``); first one on ties."""
-    return _arg(input, dim, keepdim, "argmin", np.argmin)
+    return _arg(input, dim, keepdim, "argmin", np.ndarray.argmin)
 
 
 # -- sorting --------------------------------------------------------------------------------------------------
 def _argsort_np(d, ax, descending):
     """Stable argsort; descending keeps equal elements in their original order and puts NaN first."""
     if not descending:
-        return np.argsort(d, axis=ax, kind="stable")
-    r = np.argsort(np.flip(d, ax), axis=ax, kind="stable")
-    return (d.shape[ax] - 1) - np.flip(r, ax)
+        return d.argsort(axis=ax, kind="stable")
+    rev = (slice(None),) * ax + (slice(None, None, -1),)  # np.flip's view, without its overhead
+    r = d[rev].argsort(axis=ax, kind="stable")
+    return (d.shape[ax] - 1) - r[rev]
 
 
 def _sort_dim(d, dim):
@@ -349,8 +371,9 @@ def sort(input, dim=-1, descending=False, stable=None):
         values, index = wrap(d.copy()), np.zeros((), _I64)
     else:
         index = _argsort_np(d, ax, descending)
-        values = wrap(np.take_along_axis(d, index, ax))
-    _record_select(values, input, SortBackward0 if stable is None else SortBackward1, ax, index, True)
+        # ascending: np.sort's stable order is argsort's; it is cheaper than gathering
+        values = wrap(np.sort(d, axis=ax, kind="stable") if not descending else _take_along(d, index, ax))
+    _record_select(values, input, SortBackward0 if stable is None else SortBackward1, ax, index)
     return _new_tuple(_sort_t, (values, wrap(index)))
 
 
@@ -391,22 +414,22 @@ def topk(input, k, dim=-1, largest=True, sorted=True):
             part = np.argpartition(d, kth, axis=ax)
             sl = (slice(None),) * ax + ((slice(n - k, None) if largest else slice(0, k)),)
             cand = part[sl]
-            order = _argsort_np(np.take_along_axis(d, cand, ax), ax, largest)
-            index = np.take_along_axis(cand, order, ax)
+            order = _argsort_np(_take_along(d, cand, ax), ax, largest)
+            index = _take_along(cand, order, ax)
         else:
             index = _argsort_np(d, ax, largest)
             if k < n:
                 index = index[(slice(None),) * ax + (slice(0, k),)]
         if index.dtype != _I64:
             index = index.astype(_I64)
-        values = wrap(np.take_along_axis(d, index, ax))
-    _record_select(values, input, TopkBackward0, ax, index, True)
+        values = wrap(_take_along(d, index, ax))
+    _record_select(values, input, TopkBackward0, ax, index)
     return _new_tuple(_topk_t, (values, wrap(index)))
 
 
 def _kth_select(d, ax, k):
     """Index (keepdims) of the k-th smallest element (0-based) along ``ax``; ties resolved in order."""
-    order = np.argsort(d, axis=ax, kind="stable")
+    order = d.argsort(axis=ax, kind="stable")
     return order[(slice(None),) * ax + (slice(k, k + 1),)]
 
 
@@ -419,19 +442,30 @@ def kthvalue(input, k, dim=-1, keepdim=False):
     if d.ndim == 0:
         if k != 1:
             raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {ax}")
-        values, index = wrap(d.copy()), np.zeros((), _I64)
+        index = np.zeros((), _I64)
     else:
         _nonzero_dim(d, ax, "kthvalue")
         if not 1 <= k <= d.shape[ax]:
             raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {ax}")
         index = _kth_select(d, ax, k - 1).astype(_I64, copy=False)
-        v = np.take_along_axis(d, index, ax)
+    return _selected(input, ax, index, keepdim, KthvalueBackward0, _kthvalue_t)
+
+
+def _selected(input, ax, index, keepdim, node_cls, rtype):
+    """``(values, indices)`` for one picked position per slice (``index`` in keepdim form)."""
+    d = input._data
+    if d.ndim == 0:
+        values, out_index = wrap(d.copy()), index
+    else:
+        v = _take_along(d, index, ax)
+        out_index = index
         if not keepdim:
-            v = v.squeeze(ax)
-            index = index.squeeze(ax)
+            shape = d.shape[:ax] + d.shape[ax + 1:]
+            v = v.reshape(shape)
+            out_index = index.reshape(shape)
         values = wrap(v)
-    _record_select(values, input, KthvalueBackward0, ax, index, keepdim)
-    return _new_tuple(_kthvalue_t, (values, wrap(index)))
+    _record_select(values, input, node_cls, ax, index)
+    return _new_tuple(rtype, (values, wrap(out_index)))
 
 
 def median(input, dim=None, keepdim=False):
@@ -456,7 +490,7 @@ def median(input, dim=None, keepdim=False):
         return _whole(input, value, MedianBackward0)
     ax = wrap_dim(dim, d.ndim)
     if d.ndim == 0:
-        values, index = wrap(d.copy()), np.zeros((), _I64)
+        index = np.zeros((), _I64)
     else:
         _nonzero_dim(d, ax, "median")
         index = _kth_select(d, ax, (d.shape[ax] - 1) // 2).astype(_I64, copy=False)
@@ -464,14 +498,8 @@ def median(input, dim=None, keepdim=False):
             nan = np.isnan(d)
             has_nan = nan.any(axis=ax, keepdims=True)
             if has_nan.any():  # the median of a slice holding NaN is NaN, at its first NaN
-                index = np.where(has_nan, np.argmax(nan, axis=ax, keepdims=True), index)
-        v = np.take_along_axis(d, index, ax)
-        if not keepdim:
-            v = v.squeeze(ax)
-            index = index.squeeze(ax)
-        values = wrap(v)
-    _record_select(values, input, MedianBackward1, ax, index, keepdim)
-    return _new_tuple(_median_t, (values, wrap(index)))
+                index = np.where(has_nan, nan.argmax(axis=ax, keepdims=True), index)
+    return _selected(input, ax, index, keepdim, MedianBackward1, _median_t)
 
 
 def _attach():

@@ -2,21 +2,23 @@
 
 Each formula is written with ndgrad ops, so it is differentiable again (``create_graph=True``).
 Ops whose derivative is most cheaply expressed through their output (exp, tanh, sigmoid, sqrt)
-save the output; the others save the input.
+save the output; the others save the input. Integer and bool inputs of transcendental functions
+give the default float dtype, as in torch; rounding functions keep integer dtypes.
 """
 import math
 
 import numpy as np
 
 from .. import _dtype
-from ._core import Node, Tensor, unary, wrap, edge, mode, attach, inplace
+from ._core import Node, Tensor, unary, wrap, edge, mode, attach, inplace, ndarray
+from .arith import not_implemented_for
 
 __all__ = ["exp", "exp2", "expm1", "log", "log2", "log10", "log1p", "sqrt", "rsqrt", "sin", "cos", "tan",
            "asin", "acos", "atan", "arcsin", "arccos", "arctan", "sinh", "cosh", "tanh", "asinh", "acosh",
            "atanh", "arcsinh", "arccosh", "arctanh", "sigmoid", "logit", "erf", "erfc", "erfinv",
            "reciprocal", "square", "abs", "absolute", "sign", "sgn", "floor", "ceil", "round", "trunc",
            "fix", "frac", "relu", "nan_to_num", "deg2rad", "rad2deg", "angle", "signbit", "positive",
-           "conj", "lgamma", "digamma", "sinc", "xlogy"]
+           "conj", "lgamma", "digamma", "polygamma", "sinc", "xlogy"]
 
 
 def _float_np(d):
@@ -24,8 +26,23 @@ def _float_np(d):
     return d if d.dtype.kind in "fc" else d.astype(_dtype.default.np)
 
 
-def _f(fn):
-    return lambda d: fn(_float_np(d))
+def _floating(fn):
+    """``fn`` on the data, computed in the default float dtype for integer/bool data."""
+    def f(d):
+        if d.dtype.kind not in "fc":
+            d = d.astype(_dtype.default.np)
+        return fn(d)
+    return f
+
+
+_exp, _exp2, _expm1 = _floating(np.exp), _floating(np.exp2), _floating(np.expm1)
+_log, _log2, _log10, _log1p = _floating(np.log), _floating(np.log2), _floating(np.log10), _floating(np.log1p)
+_sqrt = _floating(np.sqrt)
+_sin, _cos, _tan = _floating(np.sin), _floating(np.cos), _floating(np.tan)
+_asin, _acos, _atan = _floating(np.arcsin), _floating(np.arccos), _floating(np.arctan)
+_sinh, _cosh, _tanh = _floating(np.sinh), _floating(np.cosh), _floating(np.tanh)
+_asinh, _acosh, _atanh = _floating(np.arcsinh), _floating(np.arccosh), _floating(np.arctanh)
+_deg2rad, _rad2deg, _sinc = _floating(np.deg2rad), _floating(np.rad2deg), _floating(np.sinc)
 
 
 # -- exponentials and logarithms -----------------------------------------------------------------
@@ -36,19 +53,19 @@ class ExpBackward0(Node):
         return grad * self.saved[0]
 
 
-def exp(input, *, out=None):
-    return unary(input, _f(np.exp), ExpBackward0, save="output")
+def exp(input):
+    return unary(input, _exp, ExpBackward0, save="output")
 
 
 class Exp2Backward0(Node):
     __slots__ = ()
 
     def backward(self, grad):
-        return grad * self.saved[0] * math.log(2.0)
+        return grad * (self.saved[0] * math.log(2.0))
 
 
 def exp2(input):
-    return unary(input, _f(np.exp2), Exp2Backward0, save="output")
+    return unary(input, _exp2, Exp2Backward0, save="output")
 
 
 class Expm1Backward0(Node):
@@ -59,35 +76,40 @@ class Expm1Backward0(Node):
 
 
 def expm1(input):
-    return unary(input, _f(np.expm1), Expm1Backward0, save="output")
+    return unary(input, _expm1, Expm1Backward0, save="output")
 
 
 class LogBackward0(Node):
-    __slots__ = ("scale",)
+    __slots__ = ()
 
     def backward(self, grad):
-        g = grad / self.saved[0]
-        return g if self.scale is None else g * self.scale
+        return grad / self.saved[0]
 
 
-class Log2Backward0(LogBackward0):
+class Log2Backward0(Node):
     __slots__ = ()
 
+    def backward(self, grad):
+        return grad / (self.saved[0] * math.log(2.0))
 
-class Log10Backward0(LogBackward0):
+
+class Log10Backward0(Node):
     __slots__ = ()
+
+    def backward(self, grad):
+        return grad / (self.saved[0] * math.log(10.0))
 
 
 def log(input):
-    return unary(input, _f(np.log), LogBackward0, save="input", scale=None)
+    return unary(input, _log, LogBackward0, save="input")
 
 
 def log2(input):
-    return unary(input, _f(np.log2), Log2Backward0, save="input", scale=1.0 / math.log(2.0))
+    return unary(input, _log2, Log2Backward0, save="input")
 
 
 def log10(input):
-    return unary(input, _f(np.log10), Log10Backward0, save="input", scale=1.0 / math.log(10.0))
+    return unary(input, _log10, Log10Backward0, save="input")
 
 
 class Log1PBackward0(Node):
@@ -98,7 +120,7 @@ class Log1PBackward0(Node):
 
 
 def log1p(input):
-    return unary(input, _f(np.log1p), Log1PBackward0, save="input")
+    return unary(input, _log1p, Log1PBackward0, save="input")
 
 
 class SqrtBackward0(Node):
@@ -109,7 +131,7 @@ class SqrtBackward0(Node):
 
 
 def sqrt(input):
-    return unary(input, _f(np.sqrt), SqrtBackward0, save="output")
+    return unary(input, _sqrt, SqrtBackward0, save="output")
 
 
 class RsqrtBackward0(Node):
@@ -117,11 +139,16 @@ class RsqrtBackward0(Node):
 
     def backward(self, grad):
         r = self.saved[0]
-        return grad * r * r * r * -0.5
+        return grad * (r * r * r * -0.5)
+
+
+def _rsqrt_np(d):
+    r = np.sqrt(_float_np(d))
+    return np.reciprocal(r, out=r) if r.ndim else np.reciprocal(r)
 
 
 def rsqrt(input):
-    return unary(input, lambda d: 1 / np.sqrt(_float_np(d)), RsqrtBackward0, save="output")
+    return unary(input, _rsqrt_np, RsqrtBackward0, save="output")
 
 
 # -- trigonometric and hyperbolic -----------------------------------------------------------------
@@ -133,7 +160,7 @@ class SinBackward0(Node):
 
 
 def sin(input):
-    return unary(input, _f(np.sin), SinBackward0, save="input")
+    return unary(input, _sin, SinBackward0, save="input")
 
 
 class CosBackward0(Node):
@@ -144,7 +171,7 @@ class CosBackward0(Node):
 
 
 def cos(input):
-    return unary(input, _f(np.cos), CosBackward0, save="input")
+    return unary(input, _cos, CosBackward0, save="input")
 
 
 class TanBackward0(Node):
@@ -156,7 +183,7 @@ class TanBackward0(Node):
 
 
 def tan(input):
-    return unary(input, _f(np.tan), TanBackward0, save="output")
+    return unary(input, _tan, TanBackward0, save="output")
 
 
 class AsinBackward0(Node):
@@ -168,7 +195,7 @@ class AsinBackward0(Node):
 
 
 def asin(input):
-    return unary(input, _f(np.arcsin), AsinBackward0, save="input")
+    return unary(input, _asin, AsinBackward0, save="input")
 
 
 class AcosBackward0(Node):
@@ -176,11 +203,11 @@ class AcosBackward0(Node):
 
     def backward(self, grad):
         x = self.saved[0]
-        return -grad * rsqrt(1 - x * x)
+        return grad * -rsqrt(1 - x * x)
 
 
 def acos(input):
-    return unary(input, _f(np.arccos), AcosBackward0, save="input")
+    return unary(input, _acos, AcosBackward0, save="input")
 
 
 class AtanBackward0(Node):
@@ -192,7 +219,7 @@ class AtanBackward0(Node):
 
 
 def atan(input):
-    return unary(input, _f(np.arctan), AtanBackward0, save="input")
+    return unary(input, _atan, AtanBackward0, save="input")
 
 
 class SinhBackward0(Node):
@@ -203,7 +230,7 @@ class SinhBackward0(Node):
 
 
 def sinh(input):
-    return unary(input, _f(np.sinh), SinhBackward0, save="input")
+    return unary(input, _sinh, SinhBackward0, save="input")
 
 
 class CoshBackward0(Node):
@@ -214,7 +241,7 @@ class CoshBackward0(Node):
 
 
 def cosh(input):
-    return unary(input, _f(np.cosh), CoshBackward0, save="input")
+    return unary(input, _cosh, CoshBackward0, save="input")
 
 
 class TanhBackward0(Node):
@@ -225,7 +252,7 @@ class TanhBackward0(Node):
 
 
 def tanh(input):
-    return unary(input, _f(np.tanh), TanhBackward0, save="output")
+    return unary(input, _tanh, TanhBackward0, save="output")
 
 
 class TanhBackwardBackward0(Node):
@@ -259,7 +286,7 @@ class AsinhBackward0(Node):
 
 
 def asinh(input):
-    return unary(input, _f(np.arcsinh), AsinhBackward0, save="input")
+    return unary(input, _asinh, AsinhBackward0, save="input")
 
 
 class AcoshBackward0(Node):
@@ -271,7 +298,7 @@ class AcoshBackward0(Node):
 
 
 def acosh(input):
-    return unary(input, _f(np.arccosh), AcoshBackward0, save="input")
+    return unary(input, _acosh, AcoshBackward0, save="input")
 
 
 class AtanhBackward0(Node):
@@ -283,10 +310,14 @@ class AtanhBackward0(Node):
 
 
 def atanh(input):
-    return unary(input, _f(np.arctanh), AtanhBackward0, save="input")
+    return unary(input, _atanh, AtanhBackward0, save="input")
 
 
-# -- sigmoid family and special functions ---------------------------------------------------------
+arcsin, arccos, arctan = asin, acos, atan
+arcsinh, arccosh, arctanh = asinh, acosh, atanh
+
+
+# -- sigmoid family ---------------------------------------------------------------------------------
 class SigmoidBackward0(Node):
     __slots__ = ()
 
@@ -295,10 +326,14 @@ class SigmoidBackward0(Node):
 
 
 def _sigmoid_np(d):
-    d = _float_np(d)
-    # exp(-|x|) never overflows; pick the stable form per sign
-    e = np.exp(-np.abs(d))
-    return np.where(d >= 0, 1 / (1 + e), e / (1 + e)).astype(d.dtype, copy=False)
+    # 1 / (1 + exp(-x)): exp overflows to inf for very negative x and the result is then 0, as in
+    # torch; relative accuracy holds wherever the result is a normal number
+    t = np.negative(_float_np(d))
+    if not t.ndim:
+        return np.asarray(1 / (1 + np.exp(t)))
+    np.exp(t, out=t)
+    t += 1
+    return np.reciprocal(t, out=t)
 
 
 def sigmoid(input):
@@ -340,6 +375,7 @@ class LogitBackward0(Node):
 
 
 def logit(input, eps=None):
+    """log(p / (1 - p)); with ``eps``, p is first clamped to [eps, 1 - eps]."""
     def fn(d):
         d = _float_np(d)
         if eps is not None:
@@ -348,9 +384,20 @@ def logit(input, eps=None):
     return unary(input, fn, LogitBackward0, save="input", eps=eps)
 
 
-def _erf_np(d):
-    from ._special import erf as _erf
-    return _erf(_float_np(d))
+# -- special functions (implemented in _special.py) --------------------------------------------------
+def _special(name):
+    def f(d):
+        from . import _special as sp
+        d = _float_np(d)
+        r = getattr(sp, name)(d)
+        return r.astype(d.dtype, copy=False)  # float16 is computed in float64 too
+    f.__name__ = name
+    return f
+
+
+_erf_np, _erfc_np, _erfinv_np = _special("erf"), _special("erfc"), _special("erfinv")
+_lgamma_np, _digamma_np = _special("lgamma"), _special("digamma")
+_TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
 
 
 class ErfBackward0(Node):
@@ -358,7 +405,7 @@ class ErfBackward0(Node):
 
     def backward(self, grad):
         x = self.saved[0]
-        return grad * exp(-(x * x)) * (2.0 / math.sqrt(math.pi))
+        return grad * (exp(-(x * x)) * _TWO_OVER_SQRT_PI)
 
 
 def erf(input):
@@ -370,11 +417,11 @@ class ErfcBackward0(Node):
 
     def backward(self, grad):
         x = self.saved[0]
-        return grad * exp(-(x * x)) * (-2.0 / math.sqrt(math.pi))
+        return grad * (exp(-(x * x)) * -_TWO_OVER_SQRT_PI)
 
 
 def erfc(input):
-    return unary(input, lambda d: 1 - _erf_np(d), ErfcBackward0, save="input")
+    return unary(input, _erfc_np, ErfcBackward0, save="input")
 
 
 class ErfinvBackward0(Node):
@@ -382,12 +429,11 @@ class ErfinvBackward0(Node):
 
     def backward(self, grad):
         y = self.saved[0]
-        return grad * exp(y * y) * (math.sqrt(math.pi) / 2)
+        return grad * (exp(y * y) * (math.sqrt(math.pi) / 2))
 
 
 def erfinv(input):
-    from ._special import erfinv as _erfinv
-    return unary(input, lambda d: _erfinv(_float_np(d)), ErfinvBackward0, save="output")
+    return unary(input, _erfinv_np, ErfinvBackward0, save="output")
 
 
 class LgammaBackward0(Node):
@@ -398,54 +444,94 @@ class LgammaBackward0(Node):
 
 
 def lgamma(input):
-    from ._special import lgamma as _lgamma
-    return unary(input, lambda d: _lgamma(_float_np(d)), LgammaBackward0, save="input")
+    return unary(input, _lgamma_np, LgammaBackward0, save="input")
+
+
+class DigammaBackward0(Node):
+    __slots__ = ()
+
+    def backward(self, grad):
+        return grad * polygamma(1, self.saved[0])
 
 
 def digamma(input):
-    from ._special import digamma as _digamma
-    out = unary(input, lambda d: _digamma(_float_np(d)))
-    if mode.enabled and input._rg:
-        raise NotImplementedError("the derivative of digamma (polygamma(1, x)) is not implemented in ndgrad")
-    return out
+    return unary(input, _digamma_np, DigammaBackward0, save="input")
 
 
+class PolygammaBackward0(Node):
+    __slots__ = ("n",)
+
+    def backward(self, grad):
+        return grad * polygamma(self.n + 1, self.saved[0])
+
+
+def polygamma(n, input):
+    """The n-th derivative of digamma (``polygamma(0, x)`` is digamma)."""
+    if not isinstance(n, int) or isinstance(n, bool):
+        raise TypeError(f"polygamma(): argument 'n' (position 1) must be int, not {type(n).__name__}")
+    if n < 0:
+        raise RuntimeError("polygamma(n, x) does not support negative n.")
+    from . import _special as sp
+
+    def fn(d):
+        d = _float_np(d)
+        return sp.polygamma(n, d).astype(d.dtype, copy=False)
+    return unary(input, fn, PolygammaBackward0, save="input", n=n)
+
+
+def _polygamma_method(self, n):
+    return polygamma(n, self)
+
+
+# -- reciprocal, square, abs, sign ---------------------------------------------------------------------
 class ReciprocalBackward0(Node):
     __slots__ = ()
 
     def backward(self, grad):
         r = self.saved[0]
-        return -grad * r * r
+        return grad * -(r * r)
+
+
+def _reciprocal_np(d):
+    d = _float_np(d)
+    return np.reciprocal(d) if d.dtype.kind != "c" else 1 / d
 
 
 def reciprocal(input):
-    return unary(input, lambda d: 1 / _float_np(d), ReciprocalBackward0, save="output")
+    return unary(input, _reciprocal_np, ReciprocalBackward0, save="output")
 
 
 class PowBackward0Square(Node):
     __slots__ = ()
 
     def backward(self, grad):
-        return grad * 2 * self.saved[0]
+        return grad * (self.saved[0] * 2)
 
 
 PowBackward0Square.__name__ = "PowBackward0"
 
 
+def _square_np(d):
+    if d.dtype == np.bool_:
+        d = d.astype(np.int64)
+    return d * d
+
+
 def square(input):
-    d = input._data
-    return unary(input, lambda x: x * x if x.dtype != np.bool_ else x.astype(np.int64), PowBackward0Square,
-                 save="input")
+    """input * input (torch records it as pow(input, 2): grad_fn PowBackward0)."""
+    return unary(input, _square_np, PowBackward0Square, save="input")
 
 
 class AbsBackward0(Node):
     __slots__ = ()
 
     def backward(self, grad):
-        return grad * sign(self.saved[0])
+        return grad * sign(self.saved[0])  # sign(0) = 0: the gradient of |x| at 0 is 0, as in torch
 
 
 def abs(input):
+    if input._data.dtype == np.bool_:
+        raise not_implemented_for("abs_cpu", np.bool_)
     return unary(input, np.abs, AbsBackward0, save="input")
 
 
@@ -461,6 +547,10 @@ class SignBackward0(Node):
         return grad * 0
 
 
+class SgnBackward0(SignBackward0):
+    __slots__ = ()
+
+
 class FloorBackward0(SignBackward0):
     __slots__ = ()
 
@@ -473,41 +563,70 @@ class RoundBackward0(SignBackward0):
     __slots__ = ()
 
 
+class RoundBackward1(SignBackward0):
+    __slots__ = ()
+
+
 class TruncBackward0(SignBackward0):
     __slots__ = ()
 
 
+def _sign_np(d):
+    return d.copy() if d.dtype == np.bool_ else np.sign(d)
+
+
 def sign(input):
-    if input._data.dtype == np.bool_:
-        return input.clone()
-    return unary(input, np.sign, SignBackward0)
+    return unary(input, _sign_np, SignBackward0)
 
 
-sgn = sign
+def sgn(input):
+    """sign for real tensors (x / |x| for complex ones)."""
+    if input._data.dtype.kind == "c":
+        def fn(d):
+            a = np.abs(d)
+            return np.where(a == 0, 0, d / np.where(a == 0, 1, a)).astype(d.dtype)
+        return unary(input, fn, SgnBackward0)
+    return unary(input, _sign_np, SgnBackward0)
 
 
-def _keep_int(fn):
-    return lambda d: d.copy() if d.dtype.kind in "iub" else fn(d)
+def _rounding(fn, kernel, input):
+    dt = input._data.dtype
+    if dt == np.bool_:
+        raise not_implemented_for(kernel, dt)
+    return (lambda d: d.copy()) if dt.kind in "iu" else fn
 
 
 def floor(input):
-    return unary(input, _keep_int(np.floor), FloorBackward0)
+    return unary(input, _rounding(np.floor, "floor_vml_cpu", input), FloorBackward0)
 
 
 def ceil(input):
-    return unary(input, _keep_int(np.ceil), CeilBackward0)
-
-
-def round(input, *, decimals=0):
-    # NumPy rounds half to even, like torch
-    return unary(input, _keep_int(lambda d: np.round(d, decimals)), RoundBackward0)
+    return unary(input, _rounding(np.ceil, "ceil_vml_cpu", input), CeilBackward0)
 
 
 def trunc(input):
-    return unary(input, _keep_int(np.trunc), TruncBackward0)
+    return unary(input, _rounding(np.trunc, "trunc_vml_cpu", input), TruncBackward0)
 
 
 fix = trunc
+
+
+def round(input, *, decimals=0):
+    """Round half to even (NumPy and torch agree); ``decimals`` rounds to that many digits."""
+    if decimals == 0:
+        return unary(input, _rounding(np.round, "round_vml_cpu", input), RoundBackward0)
+    dt = input._data.dtype
+    if dt.kind in "iub":
+        raise not_implemented_for("round_cpu", dt)
+
+    def fn(d):
+        # torch: decimals > 0 -> round(x * 10^d) / 10^d; decimals < 0 -> round(x / 10^-d) * 10^-d
+        if decimals > 0:
+            ten = np.asarray(10.0 ** decimals, dtype=d.dtype)
+            return np.round(d * ten) / ten
+        ten = np.asarray(10.0 ** -decimals, dtype=d.dtype)
+        return np.round(d / ten) * ten
+    return unary(input, fn, RoundBackward1)
 
 
 class FracBackward0(Node):
@@ -518,9 +637,13 @@ class FracBackward0(Node):
 
 
 def frac(input):
+    dt = input._data.dtype
+    if dt.kind not in "fc":
+        raise not_implemented_for("frac_cpu", dt)
     return unary(input, lambda d: d - np.trunc(d), FracBackward0)
 
 
+# -- relu (the activation's fused backward lives here) --------------------------------------------
 class ReluBackward0(Node):
     __slots__ = ()
 
@@ -528,11 +651,16 @@ class ReluBackward0(Node):
         return threshold_backward(grad, self.saved[0], 0)
 
 
+def _relu_np(d):
+    return np.maximum(d, 0, dtype=d.dtype) if d.ndim else np.asarray(np.maximum(d, 0, dtype=d.dtype))
+
+
 def relu(input, inplace=False):
+    if input._data.dtype == np.bool_:
+        raise RuntimeError("Boolean inputs not supported for relu")
     if inplace:
         return relu_(input)
-    return unary(input, lambda d: np.maximum(d, 0, dtype=d.dtype) if d.dtype != np.bool_ else d.copy(),
-                 ReluBackward0, save="output")
+    return unary(input, _relu_np, ReluBackward0, save="output")
 
 
 def relu_(input):
@@ -540,25 +668,30 @@ def relu_(input):
 
 
 class ThresholdBackwardBackward0(Node):
+    """d/dgrad is the same mask; d/dy is zero (the mask is piecewise constant in y), as in torch."""
+
     __slots__ = ("threshold",)
 
     def backward(self, gg):
         (y,) = self.saved
-        return threshold_backward(gg, y, self.threshold), None
+        (fg, _), (fy, _) = self.next_functions
+        return (threshold_backward(gg, y, self.threshold) if fg is not None else None,
+                gg * 0 if fy is not None else None)
 
 
 def threshold_backward(grad, y, threshold):
     """grad where y > threshold, else 0 (the ReLU backward as one fused op)."""
     gd = grad._data
     out = wrap(np.where(y._data > threshold, gd, np.zeros((), gd.dtype)))
-    if mode.enabled and grad._rg:
-        node = ThresholdBackwardBackward0(edge(grad), edge(y) if y._rg else (None, 0))
+    if mode.enabled and (grad._rg or y._rg):
+        node = ThresholdBackwardBackward0(edge(grad), edge(y))
         node.save(y)
         node.threshold = threshold
         attach(out, node)
     return out
 
 
+# -- nan_to_num, conversions, misc -------------------------------------------------------------------
 class NanToNumBackward0(Node):
     __slots__ = ()
 
@@ -567,36 +700,60 @@ class NanToNumBackward0(Node):
         return where(self.saved[0].isfinite(), grad, 0.0)
 
 
-def nan_to_num(input, nan=0.0, posinf=None, neginf=None):
-    return unary(input, lambda d: np.nan_to_num(d, nan=nan, posinf=posinf, neginf=neginf), NanToNumBackward0,
-                 save="input")
+def nan_to_num(input, nan=0.0, posinf=None, neginf=None, *, out=None):
+    """Replace NaN by ``nan`` and +-inf by ``posinf``/``neginf`` (default: the dtype's extremes)."""
+    def fn(d):
+        if d.dtype.kind not in "fc":
+            return d.copy()
+        return np.nan_to_num(d, nan=nan, posinf=posinf, neginf=neginf)
+    r = unary(input, fn, NanToNumBackward0, save="input")
+    if out is not None:
+        from .arith import _out
+        return _out(r, out)
+    return r
 
 
 class Deg2RadBackward0(Node):
-    __slots__ = ("scale",)
+    __slots__ = ()
+    scale = math.pi / 180
 
     def backward(self, grad):
         return grad * self.scale
 
 
+class Rad2DegBackward0(Deg2RadBackward0):
+    __slots__ = ()
+    scale = 180 / math.pi
+
+
 def deg2rad(input):
-    return unary(input, _f(np.deg2rad), Deg2RadBackward0, scale=math.pi / 180)
+    return unary(input, _deg2rad, Deg2RadBackward0)
 
 
 def rad2deg(input):
-    return unary(input, _f(np.rad2deg), Deg2RadBackward0, scale=180 / math.pi)
+    return unary(input, _rad2deg, Rad2DegBackward0)
+
+
+class AngleBackward0(SignBackward0):
+    __slots__ = ()
 
 
 def angle(input):
-    return unary(input, lambda d: np.angle(d).astype(_float_np(d).dtype) if d.dtype.kind != "c" else np.angle(d),
-                 SignBackward0)
+    def fn(d):
+        if d.dtype.kind == "c":
+            return np.angle(d)
+        d = _float_np(d)
+        return np.where(np.isnan(d), d, np.where(d < 0, np.asarray(math.pi, d.dtype), np.zeros((), d.dtype)))
+    return unary(input, fn, AngleBackward0)
 
 
 def signbit(input):
-    return wrap(np.signbit(input._data))
+    return wrap(np.asarray(np.signbit(input._data)))
 
 
 def positive(input):
+    if input._data.dtype == np.bool_:
+        raise RuntimeError("The `+` operator, on a bool tensor is not supported.")
     return input
 
 
@@ -616,33 +773,61 @@ class SincBackward0(Node):
 
 
 def sinc(input):
-    return unary(input, _f(np.sinc), SincBackward0, save="input")
+    return unary(input, _sinc, SincBackward0, save="input")
+
+
+class XlogyBackward0(Node):
+    __slots__ = ()
+
+    def backward(self, grad):
+        from .compare import where
+        x, y = self.saved
+        (fx, _), (fy, _) = self.next_functions
+        gx = gy = None
+        if fx is not None:   # torch: xlogy(grad, y), zeroed where x == 0 and y <= 0
+            gx = where((x == 0) & (y <= 0), 0.0, xlogy(grad, y))
+        if fy is not None:
+            gy = grad * x / y
+        return gx, gy
 
 
 def xlogy(input, other):
-    from .compare import where
-    other_t = other if isinstance(other, Tensor) else wrap(np.asarray(other, dtype=_float_np(input._data).dtype))
-    return where(input == 0, 0.0, input * log(other_t))
-
-
-arcsin, arccos, arctan = asin, acos, atan
-arcsinh, arccosh, arctanh = asinh, acosh, atanh
+    """x * log(y), defined as 0 where x == 0 (unless y is NaN)."""
+    from ._core import operands
+    a, b, ad, bd = operands(input, other)
+    ad, bd = (_float_np(ad) if isinstance(ad, ndarray) else float(ad),
+              _float_np(bd) if isinstance(bd, ndarray) else float(bd))
+    data = np.where((ad == 0) & ~np.isnan(bd), 0.0, ad * np.log(bd))
+    if isinstance(ad, ndarray):
+        data = data.astype(ad.dtype, copy=False)
+    elif isinstance(bd, ndarray):
+        data = data.astype(bd.dtype, copy=False)
+    out = wrap(np.asarray(data))
+    if mode.enabled and ((a is not None and a._rg) or (b is not None and b._rg)):
+        from ._core import record
+        ta = a if a is not None else wrap(np.asarray(ad, dtype=data.dtype))
+        tb = b if b is not None else wrap(np.asarray(bd, dtype=data.dtype))
+        node = XlogyBackward0(edge(a) if a is not None else (None, 0), edge(b) if b is not None else (None, 0))
+        node.save(ta, tb)
+        record(node, out, a, b)
+    return out
 
 
 def _attach_methods():
-    names = [n for n in __all__ if n not in ("xlogy",)]
     g = globals()
-    for name in names:
-        setattr(Tensor, name, g[name])
-    Tensor.xlogy = xlogy
+    for name in __all__:
+        if name != "polygamma":
+            setattr(Tensor, name, g[name])
+    Tensor.polygamma = _polygamma_method
     Tensor.__abs__ = abs
     for name in ["exp", "exp2", "expm1", "log", "log2", "log10", "log1p", "sqrt", "rsqrt", "sin", "cos",
                  "tan", "asin", "acos", "atan", "arcsin", "arccos", "arctan", "sinh", "cosh", "tanh",
-                 "asinh", "acosh", "atanh", "sigmoid", "logit", "erf", "erfc", "erfinv", "reciprocal",
-                 "square", "abs", "absolute", "sign", "floor", "ceil", "round", "trunc", "fix", "frac",
-                 "relu", "nan_to_num", "deg2rad", "rad2deg", "sgn", "lgamma", "digamma", "sinc"]:
-        fn = g[name]
-        setattr(Tensor, name + "_", _make_inplace(fn))
+                 "asinh", "acosh", "atanh", "arcsinh", "arccosh", "arctanh", "sigmoid", "logit", "erf", "erfc",
+                 "erfinv", "reciprocal", "square", "abs", "absolute", "sign", "sgn", "floor", "ceil", "round",
+                 "trunc", "fix", "frac", "relu", "nan_to_num", "deg2rad", "rad2deg", "lgamma", "digamma",
+                 "sinc", "xlogy"]:
+        setattr(Tensor, name + "_", _make_inplace(g[name]))
+    Tensor.polygamma_ = lambda self, n: inplace(self, _polygamma_method, n)
 
 
 def _make_inplace(fn):

@@ -18,6 +18,7 @@ match torch's) but select no special path.
 import copy
 import functools
 import itertools
+import warnings
 from collections import OrderedDict, defaultdict
 
 import numpy as np
@@ -95,21 +96,27 @@ def _with_step_hooks(step):
 
     @functools.wraps(step)
     def wrapper(self, *args, **kwargs):
+        if self._in_step:  # a subclass's step calling super().step(): the hooks already ran
+            return step(self, *args, **kwargs)
         self._opt_called = True  # lets LR schedulers warn when they are stepped first
-        if self._optimizer_step_pre_hooks or _global_pre_hooks:
-            for hook in itertools.chain(list(_global_pre_hooks.values()),
-                                        list(self._optimizer_step_pre_hooks.values())):
-                result = hook(self, args, kwargs)
-                if result is not None:
-                    if not (isinstance(result, tuple) and len(result) == 2):
-                        raise RuntimeError(f"{step} must return None or a tuple of (new_args, new_kwargs), "
-                                           f"but got {result}.")
-                    args, kwargs = result
-        out = step(self, *args, **kwargs)
-        if self._optimizer_step_post_hooks or _global_post_hooks:
-            for hook in itertools.chain(list(self._optimizer_step_post_hooks.values()),
-                                        list(_global_post_hooks.values())):
-                hook(self, args, kwargs)
+        self._in_step = True
+        try:
+            if self._optimizer_step_pre_hooks or _global_pre_hooks:
+                for hook in itertools.chain(list(_global_pre_hooks.values()),
+                                            list(self._optimizer_step_pre_hooks.values())):
+                    result = hook(self, args, kwargs)
+                    if result is not None:
+                        if not (isinstance(result, tuple) and len(result) == 2):
+                            raise RuntimeError(f"{step} must return None or a tuple of (new_args, new_kwargs), "
+                                               f"but got {result}.")
+                        args, kwargs = result
+            out = step(self, *args, **kwargs)
+            if self._optimizer_step_post_hooks or _global_post_hooks:
+                for hook in itertools.chain(list(self._optimizer_step_post_hooks.values()),
+                                            list(_global_post_hooks.values())):
+                    hook(self, args, kwargs)
+        finally:
+            self._in_step = False
         return out
 
     wrapper._hooked = True
@@ -158,6 +165,7 @@ class Optimizer:
     """
 
     _scalar_state = ("step",)  # state entries kept as 0-d tensors
+    _in_step = False
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -268,7 +276,6 @@ class Optimizer:
             param_group.setdefault(name, default)
 
         if len(tensors) != len(set(tensors)):
-            import warnings
             warnings.warn("optimizer contains a parameter group with duplicate parameters; in future, this "
                           "will cause an error; see github.com/pytorch/pytorch/issues/40967 for more "
                           "information", stacklevel=3)
@@ -402,8 +409,7 @@ class Optimizer:
                 data = value._data
                 if key != "step" and param.is_floating_point() and data.dtype.kind in "fc":
                     data = data.astype(param._data.dtype, copy=False)
-                t = _wrap(np.array(data, copy=True))
-                return t
+                return _wrap(np.array(data, copy=True))
             if isinstance(value, dict):
                 return {k: cast(param, v, k) for k, v in value.items()}
             if isinstance(value, (list, tuple)):

@@ -11,10 +11,10 @@ import warnings
 
 import numpy as np
 
-from ... import _dtype
 from ...ops import _core
-from ...ops._core import Node, Tensor, unary, wrap, edge, mode, record, NOEDGE
+from ...ops._core import Node, unary, wrap, edge, mode, record, NOEDGE
 from ...ops import unary as _u
+from ...ops import softmax as _ops_softmax
 from ...ops.compare import where
 
 __all__ = ["threshold", "threshold_", "relu", "relu_", "relu6", "hardtanh", "hardtanh_", "hardswish", "elu", "elu_",
@@ -542,20 +542,8 @@ def glu(input, dim=-1):
     n = input.shape[d]
     if n % 2:
         raise RuntimeError(f"Halving dimension must be even, but dimension {d} is size {n}")
-    a, b = input.chunk(2, d) if hasattr(input, "chunk") else _halves(input, d)
+    a, b = input.chunk(2, d)
     return a * _u.sigmoid(b)
-
-
-def _halves(input, d):
-    """The two halves of ``input`` along ``d`` (used until the shape ops provide ``chunk``): a product
-    with 0/1 selection matrices, which keeps both halves differentiable."""
-    from .linear import linear
-    n = input.shape[d]
-    xt = input.movedim(d, -1)
-    eye = np.eye(n, dtype=input._data.dtype)
-    a = linear(xt, wrap(eye[: n // 2])).movedim(-1, d)
-    b = linear(xt, wrap(eye[n // 2:])).movedim(-1, d)
-    return a, b
 
 
 # -- softmax family --------------------------------------------------------------------------------------
@@ -565,73 +553,11 @@ def _get_softmax_dim(name, ndim, stacklevel):
     return 0 if ndim in (0, 1, 3) else 1
 
 
-class SoftmaxBackward0(Node):
-    __slots__ = ("dim",)
-
-    def backward(self, grad):
-        y = self.saved[0]
-        return y * (grad - (grad * y).sum(self.dim, keepdim=True))
-
-
-class LogSoftmaxBackward0(Node):
-    __slots__ = ("dim",)
-
-    def backward(self, grad):
-        y = self.saved[0]
-        return grad - _u.exp(y) * grad.sum(self.dim, keepdim=True)
-
-
-def _softmax_np(d, dim):
-    e = np.exp(d - d.max(axis=dim, keepdims=True))
-    e /= e.sum(axis=dim, keepdims=True)
-    return e
-
-
-def _log_softmax_np(d, dim):
-    shifted = d - d.max(axis=dim, keepdims=True)
-    shifted -= np.log(np.exp(shifted).sum(axis=dim, keepdims=True))
-    return shifted
-
-
-def _own_softmax(input, dim):
-    d = input._data
-    if d.dtype.kind not in "fc":
-        d = d.astype(_dtype.default.np)
-    dim = _core.wrap_dim(dim, d.ndim)
-    data = _softmax_np(d, dim) if d.ndim else np.ones_like(d)
-    return _finish(input, wrap(data), SoftmaxBackward0, dim)
-
-
-def _own_log_softmax(input, dim):
-    d = input._data
-    if d.dtype.kind not in "fc":
-        d = d.astype(_dtype.default.np)
-    dim = _core.wrap_dim(dim, d.ndim)
-    data = _log_softmax_np(d, dim) if d.ndim else np.zeros_like(d)
-    return _finish(input, wrap(data), LogSoftmaxBackward0, dim)
-
-
-def _finish(input, out, node_cls, dim):
-    if mode.enabled and input._rg:
-        node = node_cls(edge(input))
-        node.dim = dim if out._data.ndim else None
-        node.save_output(out)
-        _core.attach(out, node)
-    return out
-
-
-def _ops_or_own(name, own):
-    from ...ops import softmax as _sm
-    return getattr(_sm, name, None) or own
-
-
 def softmax(input, dim=None, _stacklevel=3, dtype=None):
     """exp(x) / sum(exp(x)) along ``dim`` (computed with the max subtracted, so it never overflows)."""
     if dim is None:
         dim = _get_softmax_dim("softmax", input.dim(), _stacklevel)
-    if dtype is not None:
-        input = input.to(dtype)
-    return _softmax_impl(input, dim)
+    return _ops_softmax.softmax(input, dim, dtype)
 
 
 def softmin(input, dim=None, _stacklevel=3, dtype=None):
@@ -640,32 +566,14 @@ def softmin(input, dim=None, _stacklevel=3, dtype=None):
         dim = _get_softmax_dim("softmin", input.dim(), _stacklevel)
     if dtype is not None:
         input = input.to(dtype)
-    return _softmax_impl(-input, dim)
+    return _ops_softmax.softmax(-input, dim)
 
 
 def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
     """log(softmax(x)) along ``dim``, computed as x - max - log(sum(exp(x - max)))."""
     if dim is None:
         dim = _get_softmax_dim("log_softmax", input.dim(), _stacklevel)
-    if dtype is not None:
-        input = input.to(dtype)
-    return _log_softmax_impl(input, dim)
-
-
-def _softmax_impl(input, dim):
-    global _softmax_impl
-    fn = _ops_or_own("softmax", _own_softmax)
-    if fn is not _own_softmax:
-        _softmax_impl = lambda x, d: fn(x, d)  # noqa: E731  (ops.softmax has arrived: use it from now on)
-    return fn(input, dim)
-
-
-def _log_softmax_impl(input, dim):
-    global _log_softmax_impl
-    fn = _ops_or_own("log_softmax", _own_log_softmax)
-    if fn is not _own_log_softmax:
-        _log_softmax_impl = lambda x, d: fn(x, d)  # noqa: E731
-    return fn(input, dim)
+    return _ops_softmax.log_softmax(input, dim, dtype)
 
 
 def gumbel_softmax(logits, tau=1, hard=False, eps=1e-10, dim=-1):

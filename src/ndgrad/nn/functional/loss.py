@@ -16,18 +16,18 @@ import warnings
 
 import numpy as np
 
-from ... import _dtype
 from ...ops._core import Node, Tensor, wrap, edge, mode, record, operands, attach, NOEDGE
 from ...ops import unary as _u
 from ...ops.compare import where
 from .activation import log_softmax, logsigmoid
-from .misc import pairwise_distance, cosine_similarity  # noqa: F401
+from .misc import pairwise_distance
+from ._ctc import ctc_loss_per_sample
 
 __all__ = ["l1_loss", "mse_loss", "smooth_l1_loss", "huber_loss", "binary_cross_entropy",
            "binary_cross_entropy_with_logits", "nll_loss", "cross_entropy", "kl_div", "poisson_nll_loss",
            "gaussian_nll_loss", "cosine_embedding_loss", "margin_ranking_loss", "hinge_embedding_loss",
            "soft_margin_loss", "multilabel_soft_margin_loss", "multi_margin_loss", "multilabel_margin_loss",
-           "triplet_margin_loss", "triplet_margin_with_distance_loss"]
+           "triplet_margin_loss", "triplet_margin_with_distance_loss", "ctc_loss"]
 
 NONE, MEAN, SUM = 0, 1, 2
 _BCE_EPS = float(np.float32(1e-12))  # torch's EPSILON in binary_cross_entropy_backward, a float
@@ -360,7 +360,10 @@ class _NllCtx:
 def _nll_pick(h, ctx):
     """reduce(-w * h[n, target[n], ...]) for an input-shaped array ``h``."""
     hd = h if not ctx.unbatched else h[None]
-    picked = np.take_along_axis(hd, ctx.target[:, None], axis=1)[:, 0]
+    if hd.ndim == 2:
+        picked = hd[np.arange(hd.shape[0]), ctx.target]
+    else:
+        picked = np.take_along_axis(hd, ctx.target[:, None], axis=1)[:, 0]
     losses = -(picked * ctx.w)
     if ctx.reduction == NONE:
         return losses[0] if ctx.unbatched else losses
@@ -377,7 +380,10 @@ def _nll_scatter_np(g, ctx, dtype):
         gd = gd[None]
     with np.errstate(invalid="ignore", divide="ignore"):
         vals = np.where(ctx.valid, -(ctx.w * gd), 0).astype(dtype, copy=False)  # ignored targets: no write
-    np.put_along_axis(out, ctx.target[:, None], vals[:, None], axis=1)
+    if out.ndim == 2:
+        out[np.arange(out.shape[0]), ctx.target] = vals
+    else:
+        np.put_along_axis(out, ctx.target[:, None], vals[:, None], axis=1)
     return out[0] if ctx.unbatched else out
 
 
@@ -774,3 +780,26 @@ def triplet_margin_with_distance_loss(anchor, positive, negative, *, distance_fu
         dist_neg = minimum(dist_neg, distance_function(positive, negative))
     loss = (dist_pos - dist_neg + margin).clamp_min(0)
     return _apply_reduction(loss, _get_enum(reduction))
+
+
+def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reduction="mean", zero_infinity=False):
+    """Connectionist Temporal Classification loss.
+
+    Args:
+        log_probs: (T, N, C) or (T, C) log-probabilities (``log_softmax`` output).
+        targets: (N, S) padded, or the targets of the batch concatenated in 1-d.
+        input_lengths, target_lengths: (N,) lengths (tensors or sequences of ints).
+        blank: the blank label. ``zero_infinity``: impossible alignments give 0 and no gradient.
+
+    ``mean`` divides each sample's loss by its target length, then averages over the batch.
+    """
+    red = _get_enum(reduction)
+    res, _, tl = ctc_loss_per_sample(log_probs, targets, input_lengths, target_lengths, blank, zero_infinity)
+    if zero_infinity:
+        res = where(res.isinf(), 0.0, res)
+    if red == MEAN:
+        lengths = wrap(np.maximum(tl, 1).astype(res._data.dtype))
+        return (res / (lengths if res.dim() else lengths.reshape(()))).mean()
+    if red == SUM:
+        return res.sum()
+    return res

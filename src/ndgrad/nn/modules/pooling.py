@@ -1,2 +1,220 @@
-"""(being written)"""
-__all__ = []
+"""Pooling layers: MaxPool1d/2d, AvgPool1d/2d, AdaptiveAvgPool1d/2d/3d, AdaptiveMaxPool1d/2d, with
+torch's constructor arguments and ``repr``.
+
+Example:
+    >>> nn.MaxPool2d(3, stride=2, padding=1)
+    MaxPool2d(kernel_size=3, stride=2, padding=1, dilation=1, ceil_mode=False)
+    >>> nn.AdaptiveAvgPool2d((1, 1))(ndgrad.randn(2, 512, 7, 7)).shape
+    torch.Size([2, 512, 1, 1])
+"""
+from .. import functional as F
+from .module import Module
+
+__all__ = ["MaxPool1d", "MaxPool2d", "MaxPool3d", "AvgPool1d", "AvgPool2d", "AvgPool3d", "AdaptiveAvgPool1d",
+           "AdaptiveAvgPool2d", "AdaptiveAvgPool3d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "AdaptiveMaxPool3d"]
+
+
+def _single(x):
+    return tuple(x) if isinstance(x, (tuple, list)) else (x,)
+
+
+class _MaxPoolNd(Module):
+    __constants__ = ["kernel_size", "stride", "padding", "dilation", "return_indices", "ceil_mode"]
+
+    def __init__(self, kernel_size, stride=None, padding=0, dilation=1, return_indices=False, ceil_mode=False):
+        super().__init__()
+        self.kernel_size = kernel_size
+        self.stride = stride if (stride is not None) else kernel_size
+        self.padding = padding
+        self.dilation = dilation
+        self.return_indices = return_indices
+        self.ceil_mode = ceil_mode
+
+    def extra_repr(self):
+        return ("kernel_size={kernel_size}, stride={stride}, padding={padding}, dilation={dilation}, "
+                "ceil_mode={ceil_mode}".format(**self.__dict__))
+
+
+class MaxPool1d(_MaxPoolNd):
+    """Max over sliding windows of ``(N, C, L)``.
+
+    Example:
+        >>> nn.MaxPool1d(3, stride=2)(ndgrad.randn(20, 16, 50)).shape
+        torch.Size([20, 16, 24])
+    """
+
+    def forward(self, input):
+        return F.max_pool1d(input, self.kernel_size, self.stride, self.padding, self.dilation,
+                            ceil_mode=self.ceil_mode, return_indices=self.return_indices)
+
+
+class MaxPool2d(_MaxPoolNd):
+    """Max over sliding windows of ``(N, C, H, W)``; ``return_indices`` also returns the flat
+    ``H*W`` position of each maximum.
+
+    Example:
+        >>> nn.MaxPool2d((3, 2), stride=(2, 1))(ndgrad.randn(20, 16, 50, 32)).shape
+        torch.Size([20, 16, 24, 31])
+    """
+
+    def forward(self, input):
+        return F.max_pool2d(input, self.kernel_size, self.stride, self.padding, self.dilation,
+                            ceil_mode=self.ceil_mode, return_indices=self.return_indices)
+
+
+class MaxPool3d(Module):
+    """Not implemented in ndgrad: raises NotImplementedError."""
+
+    def __init__(self, *args, **kwargs):
+        raise NotImplementedError("nn.MaxPool3d is not implemented in ndgrad (MaxPool1d and MaxPool2d are)")
+
+
+class AvgPool1d(Module):
+    """Average over sliding windows of ``(N, C, L)``.
+
+    Example:
+        >>> nn.AvgPool1d(3, stride=2)(ndgrad.tensor([[[1., 2, 3, 4, 5, 6, 7]]]))
+        tensor([[[2., 4., 6.]]])
+    """
+
+    __constants__ = ["kernel_size", "stride", "padding", "ceil_mode", "count_include_pad"]
+
+    def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
+        super().__init__()
+        self.kernel_size = _single(kernel_size)
+        self.stride = _single(stride if stride is not None else kernel_size)
+        self.padding = _single(padding)
+        self.ceil_mode = ceil_mode
+        self.count_include_pad = count_include_pad
+
+    def forward(self, input):
+        return F.avg_pool1d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
+                            self.count_include_pad)
+
+    def extra_repr(self):
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class AvgPool2d(Module):
+    """Average over sliding windows of ``(N, C, H, W)``.
+
+    Example:
+        >>> nn.AvgPool2d(3, stride=2)(ndgrad.randn(20, 16, 50, 32)).shape
+        torch.Size([20, 16, 24, 15])
+    """
+
+    __constants__ = ["kernel_size", "stride", "padding", "ceil_mode", "count_include_pad", "divisor_override"]
+
+    def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
+                 divisor_override=None):
+        super().__init__()
+        self.kernel_size = kernel_size
+        self.stride = stride if (stride is not None) else kernel_size
+        self.padding = padding
+        self.ceil_mode = ceil_mode
+        self.count_include_pad = count_include_pad
+        self.divisor_override = divisor_override
+
+    def forward(self, input):
+        return F.avg_pool2d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
+                            self.count_include_pad, self.divisor_override)
+
+    def extra_repr(self):
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class AvgPool3d(Module):
+    """Not implemented in ndgrad: raises NotImplementedError."""
+
+    def __init__(self, *args, **kwargs):
+        raise NotImplementedError("nn.AvgPool3d is not implemented in ndgrad (AvgPool1d and AvgPool2d are)")
+
+
+class _AdaptiveAvgPoolNd(Module):
+    __constants__ = ["output_size"]
+
+    def __init__(self, output_size):
+        super().__init__()
+        self.output_size = output_size
+
+    def extra_repr(self):
+        return f"output_size={self.output_size}"
+
+
+class AdaptiveAvgPool1d(_AdaptiveAvgPoolNd):
+    """Average pooling to a fixed output length.
+
+    Example:
+        >>> nn.AdaptiveAvgPool1d(5)(ndgrad.randn(1, 64, 8)).shape
+        torch.Size([1, 64, 5])
+    """
+
+    def forward(self, input):
+        return F.adaptive_avg_pool1d(input, self.output_size)
+
+
+class AdaptiveAvgPool2d(_AdaptiveAvgPoolNd):
+    """Average pooling to a fixed output size (``None`` keeps that input size).
+
+    Example:
+        >>> nn.AdaptiveAvgPool2d((5, 7))(ndgrad.randn(1, 64, 8, 9)).shape
+        torch.Size([1, 64, 5, 7])
+    """
+
+    def forward(self, input):
+        return F.adaptive_avg_pool2d(input, self.output_size)
+
+
+class AdaptiveAvgPool3d(_AdaptiveAvgPoolNd):
+    """Average pooling of ``(N, C, D, H, W)`` to a fixed output size.
+
+    Example:
+        >>> nn.AdaptiveAvgPool3d(1)(ndgrad.randn(1, 4, 3, 5, 6)).shape
+        torch.Size([1, 4, 1, 1, 1])
+    """
+
+    def forward(self, input):
+        return F.adaptive_avg_pool3d(input, self.output_size)
+
+
+class _AdaptiveMaxPoolNd(Module):
+    __constants__ = ["output_size", "return_indices"]
+
+    def __init__(self, output_size, return_indices=False):
+        super().__init__()
+        self.output_size = output_size
+        self.return_indices = return_indices
+
+    def extra_repr(self):
+        return f"output_size={self.output_size}"
+
+
+class AdaptiveMaxPool1d(_AdaptiveMaxPoolNd):
+    """Max pooling to a fixed output length.
+
+    Example:
+        >>> nn.AdaptiveMaxPool1d(5)(ndgrad.randn(1, 64, 8)).shape
+        torch.Size([1, 64, 5])
+    """
+
+    def forward(self, input):
+        return F.adaptive_max_pool1d(input, self.output_size, self.return_indices)
+
+
+class AdaptiveMaxPool2d(_AdaptiveMaxPoolNd):
+    """Max pooling to a fixed output size.
+
+    Example:
+        >>> nn.AdaptiveMaxPool2d((5, 7))(ndgrad.randn(1, 64, 8, 9)).shape
+        torch.Size([1, 64, 5, 7])
+    """
+
+    def forward(self, input):
+        return F.adaptive_max_pool2d(input, self.output_size, self.return_indices)
+
+
+class AdaptiveMaxPool3d(Module):
+    """Not implemented in ndgrad: raises NotImplementedError."""
+
+    def __init__(self, *args, **kwargs):
+        raise NotImplementedError("nn.AdaptiveMaxPool3d is not implemented in ndgrad (1-D and 2-D are)")

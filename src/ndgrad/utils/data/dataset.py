@@ -49,11 +49,14 @@ class IterableDataset(Dataset[T_co], Iterable[T_co]):
         return ChainDataset([self, other])
 
 
+_FAST_INDEX = (int, np.integer, slice, list, np.ndarray, Tensor)
+
+
 def _take(t, index):
     """``t[index]`` for dataset indexing. Tensors that need no gradient are indexed on their NumPy
     data directly (a view for ints/slices, sharing the version counter), which is what dominates
     data loading time; tensors that require grad go through the differentiable indexing op."""
-    if t._rg:
+    if t._rg or not isinstance(index, _FAST_INDEX):
         return t[index]
     if isinstance(index, Tensor):
         index = index._data
