@@ -1,4 +1,4 @@
-"""The ``ndgrad`` command."""
+"""The ``ndgrad`` command: ``ndgrad finetune`` (the main job) and ``ndgrad tutorial``."""
 import argparse
 import sys
 
@@ -6,12 +6,18 @@ import sys
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="ndgrad", description="ndgrad: PyTorch's autograd on NumPy")
     sub = parser.add_subparsers(dest="command")
+    ft = sub.add_parser("finetune", help="fine-tune a pretrained model's head (default: offline digits demo)")
+    from .tools import finetune
+    finetune.add_arguments(ft)
     sub.add_parser("tutorial", help="run the autograd tutorial (the seed example) and print its results")
     args = parser.parse_args(argv)
-    if args.command in (None, "tutorial"):
+    if args.command == "tutorial":
         from .tools import tutorial
         return tutorial.main()
-    parser.error(f"unknown command {args.command}")
+    if args.command == "finetune":
+        finetune.run(args)
+        return 0
+    parser.print_help()
     return 2
 
 

@@ -17,6 +17,13 @@ from . import grad_mode as _gm
 from .node import AccumulateGrad, _FREED
 
 
+def _wrap(data):
+    # bound on first use: _tensor imports this package, so a module-level import would be circular
+    global _wrap
+    from .._tensor import _wrap
+    return _wrap(data)
+
+
 def _sum_to_shape(grad, shape, node, index):
     """Sum a broadcast gradient back to ``shape``: leading axes first, then size-1 axes."""
     gshape = grad.shape
@@ -63,7 +70,6 @@ def _fix_grads(node, grads):
 
 def _accumulate(leaf, grad, create_graph):
     """Add ``grad`` into ``leaf.grad`` (a new tensor the first time; in place afterwards)."""
-    from .._tensor import _wrap
     old = leaf._grad
     if create_graph:
         leaf._grad = grad if old is None else old + grad
@@ -82,7 +88,6 @@ def _accumulate(leaf, grad, create_graph):
 
 def _zeros_for(node, k):
     """A zero gradient for output k of a multi-output node that received none."""
-    from .._tensor import _wrap
     shape, dt = node.output_meta[k]
     return _wrap(np.zeros(shape, dtype=dt))
 
@@ -99,7 +104,6 @@ def run_backward(roots, root_grads, retain_graph, create_graph, inputs=None, acc
     With ``accumulate`` the leaves' ``.grad`` are updated (``Tensor.backward``); otherwise the
     gradients reaching ``inputs`` are returned in order (``autograd.grad``).
     """
-    from .._tensor import _wrap
     buffers = {}
     deps = {}
     for t, g in zip(roots, root_grads):

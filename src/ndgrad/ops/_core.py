@@ -255,6 +255,7 @@ def inplace(self, op, *args, **kwargs):
     self._check_inplace()
     snapshot = self.detach()
     snapshot._data = self._data.copy()
+    snapshot._vc = [self._vc[0]]  # an independent copy: the in-place write must not invalidate it
     snapshot.grad_fn, snapshot._rg = self.grad_fn, self._rg
     if self._out_nr:
         snapshot._out_nr = self._out_nr
