@@ -287,6 +287,9 @@ SETITEM_ERRORS = [
     lambda lib: lib.zeros(3, 4).__setitem__(0, np.ones(4)),
     lambda lib: lib.zeros(3, 4).__setitem__(0, 1 + 2j),
     lambda lib: lib.zeros(3, 4).__setitem__(5, 1.0),
+    lambda lib: lib.tensor(1.0).__setitem__(0, 2.0),
+    lambda lib: lib.tensor(1.0).__setitem__(slice(None), 2.0),
+    lambda lib: lib.tensor(1.0).__setitem__((0,), 2.0),
     lambda lib: lib.zeros(4).expand(3, 4).__setitem__((slice(None), 0), 1.0),
 ]
 

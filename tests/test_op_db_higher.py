@@ -26,7 +26,8 @@ def _nth_grads(lib, op, args, order):
     scalar = sum((o * c).sum() for o, c in zip(outs, cots))
     for k in range(order):
         gs = lib.autograd.grad(scalar, diff, create_graph=True, allow_unused=True)
-        results.append([None if g is None else g.detach().numpy().copy() for g in gs])
+        # force=True also materialises torch's ZeroTensor results (e.g. second derivative of a 1-norm)
+        results.append([None if g is None else g.detach().numpy(force=True).copy() for g in gs])
         live = [g for g in gs if g is not None and g.requires_grad]
         if not live:
             break

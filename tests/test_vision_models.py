@@ -301,8 +301,8 @@ def test_vgg_and_mobilenet_linear_initialisation():
     mb = models.mobilenet_v2(num_classes=100)
     w = mb.classifier[1].weight.detach().numpy()
     assert abs(w.std() - 0.01) < 0.001 and np.all(mb.classifier[1].bias.detach().numpy() == 0)
-    conv = mb.features[1].conv[0][0].weight.detach().numpy()  # depthwise (32, 1, 3, 3): fan_out = 9
-    assert abs(conv.std() - math.sqrt(2.0 / 9)) < 0.15 * math.sqrt(2.0 / 9)
+    conv = mb.features[1].conv[0][0].weight.detach().numpy()  # depthwise (32, 1, 3, 3): fan_out = 32 * 9
+    assert abs(conv.std() - math.sqrt(2.0 / 288)) < 0.15 * math.sqrt(2.0 / 288)
     assert mb.features[0][0].bias is None
 
 

@@ -109,7 +109,7 @@ OPS = [
            high=2.0),
     OpInfo("addcmul_int", lambda lib, a: (lib.addcmul(a, a, a), lib.addcmul(a, a, a, value=2)), [(INTS,)],
            grad=False),
-    OpInfo("addcmul_promotes", lambda lib, a, b: lib.addcmul(a, b, b), [((3, 4), INTS2)]),
+    OpInfo("addcmul_promotes", lambda lib, a, b: lib.addcmul(a, b, b), [((2, 3), INTS)]),
     # hypot, atan2, copysign
     OpInfo("hypot", lambda lib, a, b: lib.hypot(a, b), B[:4]),
     OpInfo("hypot_large", lambda lib, a, b: lib.hypot(a * 1e200, b * 1e200), [((3,), (3,))], rtol=1e-6),

@@ -16,15 +16,21 @@ INF, NAN = math.inf, math.nan
 # torch's second derivative of these is a ZeroTensor, which test_op_db_higher cannot turn into NumPy
 # (the zero second derivative is checked in test_elementwise.py)
 ZERO_2ND = False
+# torch gives sgn's first derivative as a ZeroTensor too (checked in test_elementwise.py)
+ZERO_1ST = False
+# torch raises NotImplementedError for the derivative of asinh_/acosh_/atanh_; ndgrad differentiates
+# them (test_elementwise.py checks against the out-of-place op)
+NO_INPLACE_GRAD = False
 
 
-def _u(name, low=-2.0, high=2.0, samples=S, **kw):
+def _u(name, low=-2.0, high=2.0, samples=S, inplace_grad=True, **kw):
     """torch.<name>(x), Tensor.<name>() and the in-place Tensor.<name>_() on a non-leaf."""
+    ikw = dict(kw, grad=False) if not inplace_grad else kw
     return [
         OpInfo(name, lambda lib, a: getattr(lib, name)(a), samples, low=low, high=high, **kw),
         OpInfo(name + "_method", lambda lib, a: getattr(a, name)(), samples[:1], low=low, high=high, **kw),
         OpInfo(name + "_inplace", lambda lib, a: getattr(a * 1, name + "_")(), samples[:1], low=low, high=high,
-               **kw),
+               **ikw),
     ]
 
 
@@ -33,10 +39,11 @@ OPS = [
     *_u("log", 0.5, 2.0), *_u("log2", 0.5, 2.0), *_u("log10", 0.5, 2.0), *_u("log1p", -0.5, 2.0),
     *_u("sqrt", 0.5, 2.0), *_u("rsqrt", 0.5, 2.0),
     *_u("sin"), *_u("cos"), *_u("tan", -1.2, 1.2), *_u("asin", -0.9, 0.9), *_u("acos", -0.9, 0.9), *_u("atan"),
-    *_u("sinh"), *_u("cosh"), *_u("tanh"), *_u("asinh"), *_u("acosh", 1.2, 3.0), *_u("atanh", -0.9, 0.9),
+    *_u("sinh"), *_u("cosh"), *_u("tanh"), *_u("asinh", inplace_grad=NO_INPLACE_GRAD),
+    *_u("acosh", 1.2, 3.0, inplace_grad=NO_INPLACE_GRAD), *_u("atanh", -0.9, 0.9, inplace_grad=NO_INPLACE_GRAD),
     *_u("sigmoid", -6.0, 6.0), *_u("logit", 0.1, 0.9), *_u("erf", -3.0, 3.0), *_u("erfc", -3.0, 3.0),
     *_u("erfinv", -0.95, 0.95), *_u("reciprocal", 0.5, 2.0), *_u("square"),
-    *_u("abs", gradgrad=ZERO_2ND), *_u("sign"), *_u("sgn", gradgrad=ZERO_2ND), *_u("floor"), *_u("ceil"),
+    *_u("abs", gradgrad=ZERO_2ND), *_u("sign"), *_u("sgn", grad=ZERO_1ST), *_u("floor"), *_u("ceil"),
     *_u("round"), *_u("trunc"), *_u("frac"), *_u("fix"),
     *_u("lgamma", 0.3, 5.0), *_u("digamma", 0.3, 5.0), *_u("deg2rad"), *_u("rad2deg"), *_u("sinc"),
     *_u("relu"), *_u("nan_to_num"),
@@ -75,7 +82,7 @@ OPS = [
     OpInfo("special_values", lambda lib, a: (lib.exp(a), lib.log(a), lib.sqrt(a), lib.tanh(a), lib.sigmoid(a)),
            [(Arr([0.0, -0.0, INF, -INF, NAN, -1.0]),)], grad=False),
     # integer and bool inputs: transcendental functions give float32, rounding keeps the dtype
-    OpInfo("exp_int", lambda lib, a: (lib.exp(a), lib.sqrt(a.abs()), lib.sigmoid(a), lib.erf(a)),
+    OpInfo("exp_int", lambda lib, a: (lib.exp(a), lib.sqrt(a), lib.sigmoid(a), lib.erf(a), lib.tanh(a)),
            [(INTS,), (UINT8,), (BOOLS,)], grad=False),
     OpInfo("log_int", lambda lib, a: (lib.log1p(a), lib.lgamma(a), lib.digamma(a)), [(SMALL_INTS,)], grad=False),
     OpInfo("rounding_int", lambda lib, a: (lib.floor(a), lib.ceil(a), lib.round(a), lib.trunc(a), lib.sign(a)),

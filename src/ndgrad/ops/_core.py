@@ -231,10 +231,11 @@ def binary(x, y, fn, node_cls, save=(True, True)):
 def dims_arg(dim, ndim):
     """Normalise ``dim`` (int, tuple or list) into a sorted tuple of non-negative axes."""
     if isinstance(dim, (list, tuple)):
-        axes = tuple(sorted(set(_wrap_dim(d, ndim) for d in dim)))
-        if len(axes) != len(dim):
-            raise RuntimeError(f"dim appears multiple times in the list of dims: {list(dim)}")
-        return axes
+        axes = [_wrap_dim(d, ndim) for d in dim]
+        for a in axes:
+            if axes.count(a) > 1:
+                raise RuntimeError(f"dim {a} appears multiple times in the list of dims")
+        return tuple(sorted(axes))
     return (_wrap_dim(dim, ndim),)
 
 

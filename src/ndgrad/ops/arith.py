@@ -270,7 +270,7 @@ class DivBackward0(Node):
         a, b = self.saved
         (fa, _), (fb, _) = self.next_functions
         ga = grad / b if fa is not None else None
-        gb = -grad * a / (b * b) if fb is not None else None
+        gb = -grad * ((a / b) / b) if fb is not None else None  # torch's form: no overflow of b * b
         return ga, gb
 
 

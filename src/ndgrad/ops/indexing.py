@@ -27,6 +27,8 @@ ndarray = np.ndarray
 _FULL = slice(None)
 _TRUE_IDX = np.zeros(1, dtype=np.int64)
 _FALSE_IDX = np.zeros(0, dtype=np.int64)
+_ZERO_DIM_INT = ("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` in C++ to "
+                 "convert a 0-dim tensor to a number")
 _SCALAR_NAME = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long", "int32": "Int",
                 "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool", "complex64": "ComplexFloat",
                 "complex128": "ComplexDouble"}
@@ -296,8 +298,7 @@ def __getitem__(self, key):
     if kc is int:  # fast path: x[i]
         d = self._data
         if not d.ndim:
-            raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` in "
-                             "C++ to convert a 0-dim tensor to a number")
+            raise IndexError(_ZERO_DIM_INT)
         size = d.shape[0]
         if key < -size or key >= size:
             raise IndexError(f"index {key} is out of bounds for dimension 0 with size {size}")
@@ -379,20 +380,18 @@ def __setitem__(self, key, value):
     vc = value.__class__
     kc = key.__class__
     if (kc is int or kc is slice) and (vc is float or vc is int) and not (self._rg and mode.enabled):
-        d = self._data  # fast path: x[i] = number / x[a:b] = number without autograd
-        if d.ndim and 0 not in d.strides and d.flags.writeable:
+        # fast path: x[i] = number / x[a:b] = number into a float tensor, without autograd
+        d = self._data
+        if d.ndim and d.dtype.kind in "fc" and d.dtype.itemsize >= 4 and 0 not in d.strides and d.flags.writeable:
             if kc is int:
                 size = d.shape[0]
                 if key < -size or key >= size:
                     raise IndexError(f"index {key} is out of bounds for dimension 0 with size {size}")
             else:
                 key = _norm_slice(key, d.shape[0])
-            if d.dtype.kind in "iub" or d.dtype.itemsize < 4:  # casts: the generic path checks them
-                pass
-            else:
-                d[key] = value
-                self._bump_version()
-                return
+            d[key] = value
+            self._bump_version()
+            return
     if vc is float or vc is int or vc is bool or vc is complex:
         vt = False
     elif isinstance(value, Tensor):
@@ -402,15 +401,15 @@ def __setitem__(self, key, value):
         vt = False
     else:
         _value_type_error(value, self)
-    if key.__class__ is int or key.__class__ is slice:
+    d = self._data
+    if kc is int or kc is slice:
+        if not d.ndim:
+            raise IndexError("slice() cannot be applied to a 0-dim tensor." if kc is slice else _ZERO_DIM_INT)
         items = (key,)
-    elif key is False or key.__class__ is np.bool_ and not key:
+    elif key is False or (kc is np.bool_ and not key):
         return  # x[False] = v selects nothing: torch returns before writing (no version bump)
     else:
         items = _as_items(key)
-    d = self._data
-    if not d.ndim and items and items[0].__class__ is slice and key.__class__ is slice:
-        raise IndexError("slice() cannot be applied to a 0-dim tensor.")
     basic, last, adv, plain = _parse(d.shape, items)
     if kc is slice:
         plain = False  # x[a:b] = v always writes through a slice view in torch (CopySlices)

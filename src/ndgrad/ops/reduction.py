@@ -826,22 +826,12 @@ def _inplace_method(fn):
     return method
 
 
-def _cumprod_on_snapshot(x, dim, *, dtype=None):
-    # ``_core.inplace`` hands the op a snapshot of ``self`` that still shares ``self``'s version
-    # counter, so the input saved here would look modified once ``self`` is overwritten. Give the
-    # snapshot (a private copy, only passed in when recording) its own counter.
-    if mode.enabled and x._rg:
-        x._vc = [x._vc[0]]
-    return cumprod(x, dim, dtype=dtype)
-
-
 def _attach():
     g = globals()
     for name in __all__:
         setattr(Tensor, name, g[name])
     Tensor.cumsum_ = _inplace_method(cumsum)
-    Tensor.cumprod_ = _inplace_method(_cumprod_on_snapshot)
-    Tensor.cumprod_.__name__ = "cumprod_"
+    Tensor.cumprod_ = _inplace_method(cumprod)
 
 
 _attach()

@@ -137,9 +137,14 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
     if recompute_scale_factor is not None and recompute_scale_factor:
         output_size = [math.floor(float(spatial[i]) * scale_factors[i]) for i in range(dim)]
         scale_factors = None
-    if antialias and not (mode in ("bilinear", "bicubic") and input.dim() == 4):
+    if antialias and not (mode in ("bilinear", "bicubic", "lanczos") and input.dim() == 4):
         raise ValueError("Anti-alias option is restricted to bilinear, bicubic, and lanczos modes and requires a "
                          "4-D tensor as input")
+    if mode == "lanczos":
+        if align_corners:
+            raise ValueError("Lanczos mode does not support align_corners=True")
+        if not antialias:
+            raise ValueError("Lanczos mode requires antialias=True")
     if antialias:
         raise NotImplementedError("interpolate(antialias=True) is not implemented in ndgrad")
     if output_size is None:
@@ -149,8 +154,8 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
     known = ("nearest", "nearest-exact", "area", "linear", "bilinear", "bicubic", "trilinear")
     if mode not in known or dim not in (1, 2, 3):
         raise NotImplementedError(f"Input Error: Only 3D, 4D and 5D input Tensors supported (got {input.dim()}D) "
-                                  "for the modes: nearest | linear | bilinear | bicubic | trilinear | area | "
-                                  f"nearest-exact (got {mode})")
+                                  "for the modes: nearest | linear | bilinear | bicubic | trilinear | lanczos | area "
+                                  f"| nearest-exact (got {mode})")
     if mode in _LINEAR_DIM and _LINEAR_DIM[mode] != dim:
         need = {1: "3D", 2: "4D", 3: "5D"}[_LINEAR_DIM[mode]]
         raise NotImplementedError(f"Got {input.dim()}D input, but {mode} mode needs {need} input")
