@@ -209,3 +209,33 @@ def test_vision_modules_match_torch(spec, shape):
     assert repr(nm) == repr(tm)
     x = _x(shape)
     np.testing.assert_allclose(nm(ndgrad.tensor(x)).numpy(), tm(torch.tensor(x)).numpy(), rtol=1e-12, atol=1e-12)
+
+
+def test_torch_level_entry_points():
+    """ndgrad.ops.{conv,pool,norm} define torch's top-level functions with torch's signatures
+    (torch.conv2d, torch.max_pool2d, torch.batch_norm, ...), ready to be exported as ndgrad.*."""
+    from ndgrad.ops import conv, norm, pool
+    rng = np.random.default_rng(0)
+    x, w = rng.standard_normal((2, 4, 6, 6)), rng.standard_normal((3, 4, 3, 3))
+    cases = [
+        (conv, "conv2d", (x, w), dict(padding=1)),
+        (conv, "convolution", (x, rng.standard_normal((4, 3, 3, 3)), None, [2, 2], [1, 1], [1, 1], True, [1, 1], 1),
+         {}),
+        (pool, "max_pool2d", (x, 3, 2, 1), {}),
+        (pool, "max_pool1d", (x[0], 2), {}),
+        (pool, "avg_pool1d", (x[0], 3), dict(stride=2, ceil_mode=True)),
+        (pool, "adaptive_avg_pool1d", (x[0], 4), {}),
+        (pool, "adaptive_max_pool1d", (x[0], 4), {}),
+        (pool, "pixel_shuffle", (x, 2), {}),
+        (norm, "batch_norm", (x, None, None, None, None, True, 0.1, 1e-5, False), {}),
+        (norm, "layer_norm", (x, (6,)), {}),
+        (norm, "group_norm", (x, 2), {}),
+        (norm, "instance_norm", (x, None, None, None, None, True, 0.1, 1e-5, False), {}),
+    ]
+    for mod, name, args, kw in cases:
+        def conv_args(lib):
+            return [lib.tensor(a) if isinstance(a, np.ndarray) else a for a in args]
+        a = getattr(mod, name)(*conv_args(ndgrad), **kw)
+        b = getattr(torch, name)(*conv_args(torch), **kw)
+        a, b = (a[0], b[0]) if isinstance(b, tuple) else (a, b)
+        np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-12, atol=1e-12, err_msg=name)

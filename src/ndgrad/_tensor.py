@@ -418,7 +418,9 @@ class Tensor:
     def __array__(self, dtype=None, copy=None):
         if self._rg:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
-        if dtype is not None and dtype != self._data.dtype:
+        if dtype is not None and np.dtype(dtype) != self._data.dtype:
+            if copy is False:  # NumPy 2 protocol: a needed copy cannot be avoided
+                raise ValueError("Unable to avoid copy while creating an array as requested.")
             return self._data.astype(dtype)
         return self._data.copy() if copy else self._data
 
@@ -522,9 +524,15 @@ class Tensor:
 
     @property
     def T(self):
-        if self._data.ndim > 2:
-            return self.permute(*range(self._data.ndim - 1, -1, -1))
-        return self.t() if self._data.ndim == 2 else self
+        ndim = self._data.ndim
+        if ndim == 2:
+            return self.t()
+        import warnings
+        warnings.warn("The use of `x.T` on tensors of dimension other than 2 to reverse their shape is deprecated "
+                      "and it will throw an error in a future release. Consider `x.mT` to transpose batches of "
+                      "matrices or `x.permute(*torch.arange(x.ndim - 1, -1, -1))` to reverse the dimensions of a "
+                      "tensor.", UserWarning, stacklevel=2)
+        return self.permute(*range(ndim - 1, -1, -1)) if ndim > 2 else self
 
     @property
     def mT(self):

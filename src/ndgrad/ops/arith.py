@@ -46,6 +46,59 @@ def not_implemented_for(op, np_dtype, exc=NotImplementedError):
     return exc(f"\"{op}\" not implemented for '{tname(np_dtype)}'")
 
 
+def broadcast_error(sa, sb):
+    """torch's error for shapes that don't broadcast (NumPy raises a ValueError)."""
+    n = max(len(sa), len(sb))
+    sa = (1,) * (n - len(sa)) + tuple(sa)
+    sb = (1,) * (n - len(sb)) + tuple(sb)
+    for i in range(n - 1, -1, -1):
+        x, y = sa[i], sb[i]
+        if x != y and x != 1 and y != 1:
+            return RuntimeError(f"The size of tensor a ({x}) must match the size of tensor b ({y}) at "
+                                f"non-singleton dimension {i}")
+    return None
+
+
+def _reraise_broadcast(x, y, exc):
+    sa = x.shape if isinstance(x, (Tensor, ndarray)) else ()
+    sb = y.shape if isinstance(y, (Tensor, ndarray)) else ()
+    err = broadcast_error(tuple(sa), tuple(sb))
+    if err is None:
+        raise exc
+    raise err from None
+
+
+def broadcast_errors(fn):
+    """Decorator: NumPy's ValueError for operands that don't broadcast becomes torch's RuntimeError."""
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except ValueError as e:
+            shape = None
+            for a in list(args) + list(kwargs.values()):
+                if isinstance(a, (Tensor, ndarray)):
+                    s = tuple(a.shape)
+                    if shape is None:
+                        shape = s
+                        continue
+                    err = broadcast_error(shape, s)
+                    if err is not None:
+                        raise err from None
+                    shape = np.broadcast_shapes(shape, s)
+            raise
+    return wrapper
+
+
+def _binary(x, y, fn, node_cls, save=(True, True)):
+    try:
+        return binary(x, y, fn, node_cls, save)
+    except ValueError as e:
+        _reraise_broadcast(x, y, e)
+
+
 def _kind(x):
     """NumPy kind letter of an operand (tensor data, array or Python number)."""
     if isinstance(x, ndarray):
@@ -78,9 +131,10 @@ NotImplementedBackward.__name__ = "NotImplemented"
 
 def _not_differentiable(out, op, a, b):
     if mode.enabled and ((a is not None and a._rg) or (b is not None and b._rg)) and out._data.dtype.kind in "fc":
-        node = NotImplementedBackward(edge(a) if a is not None else NOEDGE, edge(b) if b is not None else NOEDGE)
+        tensors = [t for t in (a, b) if t is not None]   # one edge per tensor operand, as torch
+        node = NotImplementedBackward(*[edge(t) for t in tensors])
         node.op = op
-        record(node, out, a, b)
+        record(node, out, *tensors)
     return out
 
 
@@ -154,7 +208,10 @@ def _add_like(input, other, alpha, ufunc, node_cls):
             bd = bd * alpha
             if isinstance(bd, np.generic):
                 bd = bd.item()
-    data = ufunc(ad, bd)
+    try:
+        data = ufunc(ad, bd)
+    except ValueError as e:
+        _reraise_broadcast(ad, bd, e)
     if data.__class__ is not ndarray:
         data = np.asarray(data)
     out = wrap(data)
@@ -176,7 +233,10 @@ def add(input, other, *, alpha=1, out=None):
             and alpha.__class__ is not bool:
         ad, bd = input._data, other._data
         if ad.dtype is bd.dtype:  # the common call: same-dtype tensors
-            data = ad + bd
+            try:
+                data = ad + bd
+            except ValueError as e:
+                _reraise_broadcast(ad, bd, e)
             if data.__class__ is not ndarray:
                 data = np.asarray(data)
             r = wrap(data)
@@ -194,7 +254,10 @@ def sub(input, other, *, alpha=1, out=None):
             and alpha.__class__ is not bool:
         ad, bd = input._data, other._data
         if ad.dtype is bd.dtype and ad.dtype.kind != "b":
-            data = ad - bd
+            try:
+                data = ad - bd
+            except ValueError as e:
+                _reraise_broadcast(ad, bd, e)
             if data.__class__ is not ndarray:
                 data = np.asarray(data)
             r = wrap(data)
@@ -210,6 +273,7 @@ def sub(input, other, *, alpha=1, out=None):
 subtract = sub
 
 
+@broadcast_errors
 def rsub(input, other, *, alpha=1):
     """other - alpha * input (``torch.rsub``)."""
     _check_sub_bool(input, other)
@@ -248,7 +312,10 @@ def mul(input, other, *, out=None):
     if input.__class__ is Tensor and other.__class__ is Tensor and out is None:
         ad, bd = input._data, other._data
         if ad.dtype is bd.dtype:
-            data = ad * bd
+            try:
+                data = ad * bd
+            except ValueError as e:
+                _reraise_broadcast(ad, bd, e)
             if data.__class__ is not ndarray:
                 data = np.asarray(data)
             r = wrap(data)
@@ -257,7 +324,7 @@ def mul(input, other, *, out=None):
                 node.save(input, other)
                 record(node, r, input, other)
             return r
-    return _out(binary(input, other, np.multiply, MulBackward0), out)
+    return _out(_binary(input, other, np.multiply, MulBackward0), out)
 
 
 multiply = mul
@@ -302,7 +369,10 @@ def div(input, other, *, rounding_mode=None, out=None):
         if input.__class__ is Tensor and other.__class__ is Tensor and out is None:
             ad, bd = input._data, other._data
             if ad.dtype is bd.dtype and ad.dtype.kind == "f":
-                data = ad / bd
+                try:
+                    data = ad / bd
+                except ValueError as e:
+                    _reraise_broadcast(ad, bd, e)
                 if data.__class__ is not ndarray:
                     data = np.asarray(data)
                 r = wrap(data)
@@ -311,12 +381,15 @@ def div(input, other, *, rounding_mode=None, out=None):
                     node.save(input, other)
                     record(node, r, input, other)
                 return r
-        return _out(binary(input, other, _true_div_np, DivBackward0), out)
+        return _out(_binary(input, other, _true_div_np, DivBackward0), out)
     if rounding_mode not in ("trunc", "floor"):
         raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
                            f"'{rounding_mode}'")
     a, b, ad, bd = operands(input, other)
-    data = _div_rounded(ad, bd, rounding_mode)
+    try:
+        data = _div_rounded(ad, bd, rounding_mode)
+    except ValueError as e:
+        _reraise_broadcast(ad, bd, e)
     r = wrap(data)
     if mode.enabled and ((a is not None and a._rg) or (b is not None and b._rg)) and data.dtype.kind == "f":
         node = DivBackward2(edge(a) if a is not None else NOEDGE, edge(b) if b is not None else NOEDGE)
@@ -353,6 +426,7 @@ def true_divide(input, other, *, out=None):
     return div(input, other, out=out)
 
 
+@broadcast_errors
 def floor_divide(input, other, *, out=None):
     """Floor division (``//``). Like torch, it has no derivative (backward raises)."""
     a, b, ad, bd = operands(input, other)
@@ -409,14 +483,27 @@ class PowBackward2(Node):
 
 
 def _check_pow_ints(ad, bd):
+    """torch refuses an integer tensor to a negative integer *number* (not tensor) power."""
     ka, kb = _kind(ad), _kind(bd)
     if ka == "b" and kb == "b":
         raise not_implemented_for("pow", np.bool_)
-    if ka in "iub" and kb in "iu":
-        if (bd < 0).any() if isinstance(bd, ndarray) else bd < 0:
-            raise RuntimeError("Integers to negative integer powers are not allowed.")
+    if ka in "iub" and kb in "iu" and not isinstance(bd, ndarray) and bd < 0:
+        raise RuntimeError("Integers to negative integer powers are not allowed.")
 
 
+def _pow_np(ad, bd):
+    """np.power, with torch's integer results for negative integer exponents (NumPy raises):
+    1 for base 1, +-1 for base -1, 0 otherwise."""
+    if _kind(ad) in "iu" and isinstance(bd, ndarray) and bd.dtype.kind in "iu" and (bd < 0).any():
+        neg = bd < 0
+        r = np.power(ad, np.where(neg, 0, bd))
+        odd = (bd % 2) != 0
+        fix = np.where(ad == 1, 1, np.where(ad == -1, np.where(odd, -1, 1), 0))
+        return np.where(neg, fix, r).astype(r.dtype)
+    return np.power(ad, bd)
+
+
+@broadcast_errors
 def pow(input, exponent, *, out=None):
     """input ** exponent; a Tensor or number on either side."""
     if isinstance(input, Tensor) and not isinstance(exponent, Tensor):
@@ -443,7 +530,7 @@ def pow(input, exponent, *, out=None):
         return _out(r, out)
     a, b, ad, bd = operands(input, exponent)
     _check_pow_ints(ad, bd)
-    data = np.asarray(np.power(ad, bd))
+    data = np.asarray(_pow_np(ad, bd))
     r = wrap(data)
     if mode.enabled and ((a is not None and a._rg) or (b is not None and b._rg)):
         if a is None:
@@ -459,6 +546,7 @@ def pow(input, exponent, *, out=None):
     return _out(r, out)
 
 
+@broadcast_errors
 def float_power(input, exponent, *, out=None):
     """pow computed in double precision (float64 result)."""
     x = input.double() if isinstance(input, Tensor) else float(input)
@@ -548,13 +636,17 @@ def _mod_like(input, other, ufunc, name, scalar_node, tensor_node):
     return r
 
 
+@broadcast_errors
 def fmod(input, other, *, out=None):
     """C-style remainder: the result has the sign of ``input``."""
     if not isinstance(input, Tensor):
-        raise TypeError(f"fmod(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
+        raise TypeError(f"fmod() received an invalid combination of arguments - got ({type(input).__name__}, "
+                        f"{type(other).__name__}), but expected one of:\n * (Tensor input, Tensor other, *, Tensor "
+                        "out = None)\n * (Tensor input, Number other, *, Tensor out = None)\n")
     return _out(_mod_like(input, other, np.fmod, "fmod", FmodBackward0, FmodBackward1), out)
 
 
+@broadcast_errors
 def remainder(input, other, *, out=None):
     """Python-style modulus: the result has the sign of ``other``."""
     return _out(_mod_like(input, other, np.remainder, "remainder", RemainderBackward0, RemainderBackward1), out)
@@ -585,7 +677,10 @@ def __add__(self, other):
     if other.__class__ is Tensor:
         ad, bd = self._data, other._data
         if ad.dtype is bd.dtype:
-            data = ad + bd
+            try:
+                data = ad + bd
+            except ValueError as e:
+                _reraise_broadcast(ad, bd, e)
             if data.__class__ is not ndarray:
                 data = np.asarray(data)
             r = wrap(data)
@@ -603,7 +698,10 @@ def __mul__(self, other):
     if other.__class__ is Tensor:
         ad, bd = self._data, other._data
         if ad.dtype is bd.dtype:
-            data = ad * bd
+            try:
+                data = ad * bd
+            except ValueError as e:
+                _reraise_broadcast(ad, bd, e)
             if data.__class__ is not ndarray:
                 data = np.asarray(data)
             r = wrap(data)
@@ -614,7 +712,7 @@ def __mul__(self, other):
             return r
     elif not isinstance(other, _OPERAND):
         return NotImplemented
-    return binary(self, other, np.multiply, MulBackward0)
+    return _binary(self, other, np.multiply, MulBackward0)
 
 
 def _operator(fn, reflected=False):

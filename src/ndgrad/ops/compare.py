@@ -7,7 +7,7 @@ import numpy as np
 
 from .. import _dtype
 from ._core import Node, Tensor, binary, operands, wrap, edge, record, mode, inplace, NOEDGE, ndarray
-from .arith import tname, cpp_name, not_implemented_for, _OPERAND, _out
+from .arith import tname, cpp_name, not_implemented_for, broadcast_errors, _OPERAND, _out, _binary
 
 __all__ = ["eq", "ne", "lt", "le", "gt", "ge", "greater", "greater_equal", "less", "less_equal",
            "not_equal", "isclose", "allclose", "equal", "logical_and", "logical_or", "logical_not",
@@ -34,8 +34,17 @@ def _cmp(ufunc, name):
             if ad.dtype is not bd.dtype:
                 _, _, ad, bd = operands(input, other)
         else:
+            if not isinstance(other, _OPERAND) or not isinstance(input, _OPERAND):
+                raise TypeError(
+                    f"{name}() received an invalid combination of arguments - got ({type(input).__name__}, "
+                    f"{type(other).__name__}), but expected one of:\n * (Tensor input, Tensor other, *, Tensor out "
+                    f"= None)\n * (Tensor input, Number other, *, Tensor out = None)\n")
             _, _, ad, bd = operands(input, other)
-        r = wrap(_arr(ufunc(ad, bd)))
+        try:
+            r = wrap(_arr(ufunc(ad, bd)))
+        except ValueError as e:
+            from .arith import _reraise_broadcast
+            _reraise_broadcast(ad, bd, e)
         return r if out is None else _out(r, out)
     op.__name__ = name
     return op
@@ -60,6 +69,7 @@ def _eq_operator(fn, other_result):
     return op
 
 
+@broadcast_errors
 def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
     """|input - other| <= atol + rtol * |other| elementwise (equal infinities are close)."""
     _need_tensor("isclose", input, 1, "input")
@@ -95,6 +105,7 @@ def equal(input, other):
 
 # -- logical and bitwise ---------------------------------------------------------------------------------
 def _logical(ufunc, name):
+    @broadcast_errors
     def op(input, other, *, out=None):
         _need_tensor(name, input, 1, "input")
         _need_tensor(name, other, 2, "other")
@@ -115,6 +126,7 @@ def logical_not(input, *, out=None):
 
 
 def _bitwise(ufunc, name):
+    @broadcast_errors
     def op(input, other):
         _, _, ad, bd = operands(input, other)
         dt = ad.dtype if isinstance(ad, ndarray) else bd.dtype
@@ -175,6 +187,7 @@ def _scalar(x):
     return x.item() if isinstance(x, np.generic) else x
 
 
+@broadcast_errors
 def where(condition, input=None, other=None, *, out=None):
     """Elementwise ``input if condition else other``; ``where(cond)`` is ``nonzero(as_tuple=True)``.
 
@@ -255,7 +268,7 @@ def maximum(input, other, *, out=None):
     """Elementwise maximum (NaN propagates)."""
     _need_tensor("maximum", input, 1, "input")
     _need_tensor("maximum", other, 2, "other")
-    r = binary(input, other, np.maximum, MaximumBackward0)
+    r = _binary(input, other, np.maximum, MaximumBackward0)
     return r if out is None else _out(r, out)
 
 
@@ -263,15 +276,17 @@ def minimum(input, other, *, out=None):
     """Elementwise minimum (NaN propagates)."""
     _need_tensor("minimum", input, 1, "input")
     _need_tensor("minimum", other, 2, "other")
-    r = binary(input, other, np.minimum, MinimumBackward0)
+    r = _binary(input, other, np.minimum, MinimumBackward0)
     return r if out is None else _out(r, out)
 
 
+@broadcast_errors
 def fmax(input, other):
     """Elementwise maximum that ignores NaN (NaN only where both are NaN)."""
     return where(isnan(other) | (input >= other), input, other)
 
 
+@broadcast_errors
 def fmin(input, other):
     """Elementwise minimum that ignores NaN (NaN only where both are NaN)."""
     return where(isnan(other) | (input <= other), input, other)
@@ -350,6 +365,7 @@ def _bound_data(v, dt):
     return _scalar(v)
 
 
+@broadcast_errors
 def _clamp(input, min, max, scalar_nodes, tensor_node):
     d = input._data
     parts = [d]
@@ -452,6 +468,7 @@ def _lerp_np(s, e, w):
     return np.where(np.abs(w) < 0.5, s + w * diff, e - diff * (1 - w))
 
 
+@broadcast_errors
 def lerp(input, end, weight, *, out=None):
     """input + weight * (end - input)."""
     _need_tensor("lerp", input, 1, "input")
@@ -516,6 +533,7 @@ _ADDCDIV_INT = ("Integer division with addcdiv is no longer supported, and in a 
                 "dtypes.")
 
 
+@broadcast_errors
 def _addc(input, tensor1, tensor2, value, is_div, node_cls):
     name = "addcdiv" if is_div else "addcmul"
     _need_tensor(name, input, 1, "input")
@@ -617,6 +635,7 @@ class HypotBackward0(Node):
         return (grad * a / result if fa is not None else None, grad * b / result if fb is not None else None)
 
 
+@broadcast_errors
 def hypot(input, other, *, out=None):
     """sqrt(input^2 + other^2) without intermediate overflow."""
     _need_tensor("hypot", input, 1, "input")
@@ -653,7 +672,7 @@ def atan2(input, other, *, out=None):
     """The angle of the point (other, input), in (-pi, pi]."""
     _need_tensor("atan2", input, 1, "input")
     _need_tensor("atan2", other, 2, "other")
-    r = binary(input, other, _atan2_np, Atan2Backward0)
+    r = _binary(input, other, _atan2_np, Atan2Backward0)
     return r if out is None else _out(r, out)
 
 
@@ -678,6 +697,7 @@ def _copysign_np(a, b):
     return np.copysign(a, b)
 
 
+@broadcast_errors
 def copysign(input, other, *, out=None):
     """|input| with the sign of ``other`` (a tensor or a number)."""
     a, b, ad, bd = operands(input, other)
@@ -689,6 +709,7 @@ def copysign(input, other, *, out=None):
     return r if out is None else _out(r, out)
 
 
+@broadcast_errors
 def heaviside(input, values):
     d = input._data
     return wrap(_arr(np.heaviside(d, values._data).astype(np.result_type(d, values._data))))

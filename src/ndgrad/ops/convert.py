@@ -4,7 +4,7 @@ import numpy as np
 from .. import _dtype
 from .._tensor import check_device, device as _device_cls
 from .._tensor_str import set_printoptions, get_printoptions, printoptions
-from ._core import Node, Tensor, wrap, edge, mode, needs_grad, attach, NOEDGE
+from ._core import Node, Tensor, wrap, edge, mode, needs_grad, attach
 
 # The print options are re-exported here so that ``ndgrad/__init__.py``'s star import of this module
 # publishes them as ``ndgrad.set_printoptions`` (printing is conversion to text).

@@ -15,7 +15,7 @@ import warnings
 import numpy as np
 
 from .. import _dtype
-from .._tensor import Tensor, Size, _wrap, _to_numpy_nested, check_device, device as _device
+from .._tensor import Tensor, _wrap, _to_numpy_nested, check_device, device as _device
 
 __all__ = ["tensor", "as_tensor", "asarray", "from_numpy", "zeros", "ones", "full", "empty",
            "zeros_like", "ones_like", "full_like", "empty_like", "arange", "range", "linspace",
@@ -221,7 +221,8 @@ def _infer_np(data, raw=False):
         raise TypeError("new(): invalid data type 'str'")
     if not isinstance(data, (list, tuple, _b.range, numbers.Number)):
         raise RuntimeError(f"Could not infer dtype of {type(data).__name__}")
-    nested = _to_numpy_nested(data)
+    typed = isinstance(data, (list, tuple)) and _has_typed(data)
+    nested = _to_numpy_nested(data) if typed else data
     try:
         arr = np.array(nested)
     except (ValueError, TypeError, OverflowError):
@@ -233,7 +234,7 @@ def _infer_np(data, raw=False):
         has_complex = _diagnose(data)
         arr = np.array(nested, dtype=np.complex128 if has_complex else np.float64)
         kind = arr.dtype.kind
-    if isinstance(data, (list, tuple)) and _has_typed(data):
+    if typed:
         return arr if raw else arr.astype(_typed_dtype(data), copy=False)
     if kind == "f":
         if arr.size and np.abs(arr).max() >= 2.0 ** 63:  # NumPy turns [1, 2**63] into floats
@@ -269,16 +270,26 @@ def _check_int_range(v):
         raise ValueError("Overflow when unpacking long long")
 
 
+_PLAIN = frozenset((_b.float, _b.int, _b.bool, _b.complex))
+_SEQ = frozenset((list, tuple))
+
+
 def _has_typed(data):
-    """True when a (nested) list holds NumPy arrays/scalars or tensors, whose dtypes count."""
+    """True when a (nested) list holds NumPy arrays/scalars or tensors, whose dtypes count.
+
+    Runs of plain Python numbers are checked at C speed (``set(map(type, ...))``)."""
     stack = [data]
     while stack:
         x = stack.pop()
-        for v in x:
-            if isinstance(v, (list, tuple)):
-                stack.append(v)
-            elif isinstance(v, (np.ndarray, np.generic, Tensor)):
+        types = _b.set(map(type, x))
+        if types <= _PLAIN:
+            continue
+        for t in types - _PLAIN:
+            if t not in _SEQ and t is not _b.range and (
+                    issubclass(t, (np.ndarray, np.generic, Tensor)) or not issubclass(t, (str, numbers.Number))):
                 return True
+        if types & _SEQ:
+            stack.extend(v for v in x if type(v) in _SEQ)
     return False
 
 
@@ -474,7 +485,7 @@ def empty_strided(size, stride, *, dtype=None, layout=None, device=None, require
     """An uninitialised tensor with the given element strides."""
     size, stride = _shape_arg(size, "empty_strided"), tuple(_b.int(s) for s in stride)
     if len(size) != len(stride):
-        raise RuntimeError(f"mismatch in length of strides and shape")
+        raise RuntimeError("mismatch in length of strides and shape")
     np_dt = np.dtype(_np_dtype(dtype))
     n = 1 + _b.sum((s - 1) * st for s, st in zip(size, stride)) if all(size) else 0
     buf = np.empty(n, dtype=np_dt)

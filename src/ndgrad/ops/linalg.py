@@ -910,7 +910,7 @@ def einsum(*args):
         for c, s in zip(term, shape):
             if c in local and local[c] != s:
                 raise RuntimeError(f"einsum(): subscript {c} is repeated for operand {k} but the sizes don't match, "
-                                   f"{local[c]} != {s}")
+                                   f"{s} != {local[c]}")
             local[c] = s
             if c in ell_letters:
                 prev = sizes.get(c, 1)

@@ -16,7 +16,7 @@ import numpy as np
 
 from ._core import Node, wrap, edge, mode, record
 
-__all__ = []
+__all__ = ["batch_norm", "layer_norm", "group_norm", "instance_norm"]
 
 
 def _stats(x3, axes_outer):
@@ -118,7 +118,7 @@ def _bn_backward_graph(grad, x, w, node, fx, fw, fb):
     return gx, gw, gb
 
 
-def batch_norm(input, running_mean, running_var, weight, bias, training, momentum, eps):
+def batch_norm_apply(input, running_mean, running_var, weight, bias, training, momentum, eps):
     """Batch normalisation over all axes but 1; updates the running statistics in place when
     training (running variance with the unbiased batch variance, as torch)."""
     x = input._data
@@ -280,7 +280,7 @@ def _grouped_forward(input, weight, bias, eps, a, gr, kind, wshape=None):
     return res
 
 
-def layer_norm(input, normalized_shape, weight, bias, eps):
+def layer_norm_apply(input, normalized_shape, weight, bias, eps):
     """Normalise over the trailing ``normalized_shape`` dims (validated by the caller)."""
     x = input._data
     d = 1
@@ -290,6 +290,28 @@ def layer_norm(input, normalized_shape, weight, bias, eps):
     return _grouped_forward(input, weight, bias, eps, a, 1, "layer", tuple(normalized_shape))
 
 
-def group_norm(input, num_groups, weight, bias, eps):
+def group_norm_apply(input, num_groups, weight, bias, eps):
     """Normalise each of ``num_groups`` channel groups per sample (validated by the caller)."""
     return _grouped_forward(input, weight, bias, eps, input._data.shape[0], num_groups, "group")
+
+
+# ==== torch-level entry points (torch.batch_norm, ...: torch's argument order) ==================
+def batch_norm(input, weight, bias, running_mean, running_var, training, momentum, eps, cudnn_enabled=True):
+    from ..nn.functional.normalization import batch_norm as f
+    return f(input, running_mean, running_var, weight, bias, training, momentum, eps)
+
+
+def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5, cudnn_enable=True):
+    from ..nn.functional.normalization import layer_norm as f
+    return f(input, normalized_shape, weight, bias, eps)
+
+
+def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5, cudnn_enabled=True):
+    from ..nn.functional.normalization import group_norm as f
+    return f(input, num_groups, weight, bias, eps)
+
+
+def instance_norm(input, weight, bias, running_mean, running_var, use_input_stats, momentum, eps,
+                  cudnn_enabled=True):
+    from ..nn.functional.normalization import instance_norm as f
+    return f(input, running_mean, running_var, weight, bias, use_input_stats, momentum, eps)

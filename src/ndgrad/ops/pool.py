@@ -18,7 +18,8 @@ import numpy as np
 
 from ._core import Node, wrap, edge, mode, attach
 
-__all__ = []
+__all__ = ["max_pool1d", "max_pool2d", "avg_pool1d", "adaptive_avg_pool1d", "adaptive_max_pool1d",
+           "pixel_shuffle", "pixel_unshuffle"]
 
 
 # ==== window geometry ===========================================================================
@@ -123,7 +124,7 @@ class MaxPool2DWithIndicesBackwardBackward0(Node):
         return _max_gather(grad, self.arg, self.geo)
 
 
-def max_pool2d(input, geo, return_indices=False):
+def max_pool2d_apply(input, geo, return_indices=False):
     """Max over each window of a 4-D input; the node keeps only the winning kernel offset per
     output (uint8), not the input."""
     x = input._data
@@ -240,7 +241,7 @@ def _avg_divisor(geo, ceil_mode, count_include_pad, divisor_override, dtype):
     return (sizes[0][:, None] * sizes[1][None, :]).astype(dtype)
 
 
-def avg_pool2d(input, geo, ceil_mode, count_include_pad, divisor_override):
+def avg_pool2d_apply(input, geo, ceil_mode, count_include_pad, divisor_override):
     x = input._data
     div = _avg_divisor(geo, ceil_mode, count_include_pad, divisor_override, x.dtype)
     res = wrap(_avg_sum_np(x, geo, div))
@@ -313,7 +314,7 @@ class AdaptiveMaxPool2DBackwardBackward0(Node):
         return _index_gather(grad, self.idx, self.in_shape, AdaptiveMaxPool2DBackward0)
 
 
-def adaptive_max_pool2d(input, output_size, return_indices=False):
+def adaptive_max_pool2d_apply(input, output_size, return_indices=False):
     """Max over torch's adaptive windows of a 4-D input; one pass per offset within the largest window."""
     x = input._data
     in_shape = x.shape
@@ -600,14 +601,14 @@ class PixelShuffleBackward0(Node):
     __slots__ = ("r",)
 
     def backward(self, grad):
-        return pixel_unshuffle(grad, self.r)
+        return unshuffle_pixels(grad, self.r)
 
 
 class PixelUnshuffleBackward0(Node):
     __slots__ = ("r",)
 
     def backward(self, grad):
-        return pixel_shuffle(grad, self.r)
+        return shuffle_pixels(grad, self.r)
 
 
 def _shuffle(input, r, up, node_cls):
@@ -631,14 +632,51 @@ def _shuffle(input, r, up, node_cls):
     return out
 
 
-def pixel_shuffle(input, r):
+def shuffle_pixels(input, r):
     """``(*, C*r*r, H, W) -> (*, C, H*r, W*r)`` (validated by the caller)."""
     return _shuffle(input, r, True, PixelShuffleBackward0)
 
 
-def pixel_unshuffle(input, r):
+def unshuffle_pixels(input, r):
     """``(*, C, H*r, W*r) -> (*, C*r*r, H, W)`` (validated by the caller)."""
     return _shuffle(input, r, False, PixelUnshuffleBackward0)
+
+
+# ==== torch-level entry points (torch.max_pool2d, ...; checks live in nn.functional) ============
+def max_pool1d(input, kernel_size, stride=(), padding=0, dilation=1, ceil_mode=False):
+    from ..nn.functional.pooling import max_pool1d as f
+    return f(input, kernel_size, stride or None, padding, dilation, ceil_mode)
+
+
+def max_pool2d(input, kernel_size, stride=(), padding=0, dilation=1, ceil_mode=False):
+    from ..nn.functional.pooling import max_pool2d as f
+    return f(input, kernel_size, stride or None, padding, dilation, ceil_mode)
+
+
+def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
+    from ..nn.functional.pooling import avg_pool1d as f
+    return f(input, kernel_size, stride, padding, ceil_mode, count_include_pad)
+
+
+def adaptive_avg_pool1d(input, output_size):
+    from ..nn.functional.pooling import adaptive_avg_pool1d as f
+    return f(input, output_size)
+
+
+def adaptive_max_pool1d(input, output_size):
+    """Returns ``(values, indices)`` like ``torch.adaptive_max_pool1d``."""
+    from ..nn.functional.pooling import adaptive_max_pool1d as f
+    return f(input, output_size, return_indices=True)
+
+
+def pixel_shuffle(input, upscale_factor):
+    from ..nn.functional.vision import pixel_shuffle as f
+    return f(input, upscale_factor)
+
+
+def pixel_unshuffle(input, downscale_factor):
+    from ..nn.functional.vision import pixel_unshuffle as f
+    return f(input, downscale_factor)
 
 
 del math

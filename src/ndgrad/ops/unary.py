@@ -11,7 +11,7 @@ import numpy as np
 
 from .. import _dtype
 from ._core import Node, Tensor, unary, wrap, edge, mode, attach, inplace, ndarray
-from .arith import not_implemented_for
+from .arith import not_implemented_for, broadcast_errors
 
 __all__ = ["exp", "exp2", "expm1", "log", "log2", "log10", "log1p", "sqrt", "rsqrt", "sin", "cos", "tan",
            "asin", "acos", "atan", "arcsin", "arccos", "arctan", "sinh", "cosh", "tanh", "asinh", "acosh",
@@ -791,6 +791,7 @@ class XlogyBackward0(Node):
         return gx, gy
 
 
+@broadcast_errors
 def xlogy(input, other):
     """x * log(y), defined as 0 where x == 0 (unless y is NaN)."""
     from ._core import operands

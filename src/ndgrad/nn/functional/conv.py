@@ -1,6 +1,6 @@
 """Convolutions: conv1d, conv2d, conv_transpose1d, conv_transpose2d.
 
-Argument checking (with torch's messages) happens here; the arithmetic is the ``convolution``
+Argument checking (with torch's messages) happens here; the arithmetic is the ``conv_apply``
 primitive in ``ndgrad.ops.conv`` (GEMMs over strided views; see that module).
 
 Example:
@@ -12,7 +12,7 @@ Example:
 import math
 import warnings
 
-from ...ops.conv import ConvParams, convolution
+from ...ops.conv import ConvParams, conv_apply
 from ...ops import conv as _conv_ops
 
 __all__ = ["conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d"]
@@ -157,7 +157,7 @@ def _conv(input, weight, bias, stride, padding, dilation, groups, nd, transposed
                        groups, 1)
     else:
         P = ConvParams(stride, padding, dilation, transposed, output_padding, groups, 2)
-    out = convolution(input, weight, bias, P)
+    out = conv_apply(input, weight, bias, P)
     return out.squeeze(0) if unbatched else out
 
 

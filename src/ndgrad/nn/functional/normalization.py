@@ -62,7 +62,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     _check_vec(running_var, "running_var", c)
     _check_vec(weight, "weight", c)
     _check_vec(bias, "bias", c)
-    return _norm.batch_norm(input, running_mean, running_var, weight, bias, training, momentum, eps)
+    return _norm.batch_norm_apply(input, running_mean, running_var, weight, bias, training, momentum, eps)
 
 
 def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=None, use_input_stats=True,
@@ -115,7 +115,7 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
         if t is not None and list(t.shape) != ns:
             raise RuntimeError(f"Expected {name} to be of same shape as normalized_shape, but got {name} of shape "
                                f"{list(t.shape)} and normalized_shape = {ns}")
-    return _norm.layer_norm(input, tuple(ns), weight, bias, eps)
+    return _norm.layer_norm_apply(input, tuple(ns), weight, bias, eps)
 
 
 def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
@@ -137,7 +137,7 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
         if t is not None and (t.dim() != 1 or t.numel() != c):
             raise RuntimeError(f"Expected {name} to be a vector of size equal to the number of channels in input, but "
                                f"got {name} of shape {list(t.shape)} and input of shape {shape}")
-    return _norm.group_norm(input, num_groups, weight, bias, eps)
+    return _norm.group_norm_apply(input, num_groups, weight, bias, eps)
 
 
 def rms_norm(input, normalized_shape, weight=None, eps=None):

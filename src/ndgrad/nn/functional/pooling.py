@@ -85,7 +85,7 @@ def max_pool2d_with_indices(input, kernel_size, stride=None, padding=0, dilation
     d = _pair(dilation, "max_pool2d", "dilation")
     _check_2d(input, k, s, p, d, "max_pool2d", True)
     geo = _geometry(input, k, s, p, d, ceil_mode)
-    return _pool.max_pool2d(input, geo, return_indices)
+    return _pool.max_pool2d_apply(input, geo, return_indices)
 
 
 def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
@@ -130,7 +130,7 @@ def max_pool1d_with_indices(input, kernel_size, stride=None, padding=0, dilation
         raise RuntimeError(f"max_pool1d() Invalid computed output size: {lo}")
     x2 = input.unsqueeze(-2)
     geo = _geometry(x2, (1, k), (1, s), (0, p), (1, d), ceil_mode)
-    r = _pool.max_pool2d(x2, geo, return_indices)
+    r = _pool.max_pool2d_apply(x2, geo, return_indices)
     if return_indices:
         return r[0].squeeze(-2), r[1].squeeze(-2)
     return r.squeeze(-2)
@@ -152,7 +152,7 @@ def _avg_common(input, k, s, p, ceil_mode, count_include_pad, divisor_override, 
     if divisor_override is not None and divisor_override == 0:
         raise RuntimeError("divisor must be not zero")
     geo = _geometry(input, k, s, p, d, ceil_mode)
-    return _pool.avg_pool2d(input, geo, ceil_mode, count_include_pad, divisor_override)
+    return _pool.avg_pool2d_apply(input, geo, ceil_mode, count_include_pad, divisor_override)
 
 
 def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
@@ -290,7 +290,7 @@ def adaptive_avg_pool3d(input, output_size):
 def adaptive_max_pool2d_with_indices(input, output_size, return_indices=True):
     _check_adaptive(input, "adaptive_max_pool2d()", sep=":")
     size = _adaptive_size(input, output_size, 2, "adaptive_max_pool2d()")
-    return _pool.adaptive_max_pool2d(input, size, return_indices)
+    return _pool.adaptive_max_pool2d_apply(input, size, return_indices)
 
 
 def adaptive_max_pool2d(input, output_size, return_indices=False):

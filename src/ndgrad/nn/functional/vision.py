@@ -305,7 +305,7 @@ def pixel_shuffle(input, upscale_factor):
     if c % (r * r):
         raise RuntimeError(f"pixel_shuffle expects its input's 'channel' dimension to be divisible by the square of "
                            f"upscale_factor, but input.size(-3)={c} is not divisible by {r * r}")
-    return _pool.pixel_shuffle(input, r)
+    return _pool.shuffle_pixels(input, r)
 
 
 def pixel_unshuffle(input, downscale_factor):
@@ -325,4 +325,4 @@ def pixel_unshuffle(input, downscale_factor):
         size, idx = (h, -2) if h % r else (w, -1)
         raise RuntimeError(f"pixel_unshuffle expects {which} to be divisible by downscale_factor, but input.size({idx})="
                            f"{size} is not divisible by {r}")
-    return _pool.pixel_unshuffle(input, r)
+    return _pool.unshuffle_pixels(input, r)

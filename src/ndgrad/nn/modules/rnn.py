@@ -54,8 +54,14 @@ class _NP:
         return np.maximum(x, 0)
 
     @staticmethod
-    def linear(x, w, b):
-        y = x @ w.T
+    def weight(w):
+        # linear() takes the weight transposed: BLAS multiplies by a contiguous (in, out) matrix
+        # about twice as fast as by the transposed view of an (out, in) one
+        return None if w is None else np.ascontiguousarray(w.T)
+
+    @staticmethod
+    def linear(x, w_t, b):
+        y = x @ w_t
         if b is not None:
             y += b
         return y
@@ -92,6 +98,10 @@ class _ND:
     sigmoid = staticmethod(sigmoid)
     relu = staticmethod(relu)
     linear = staticmethod(F.linear)
+
+    @staticmethod
+    def weight(w):
+        return w
     mm = staticmethod(matmul)
 
     @staticmethod
@@ -117,16 +127,25 @@ class _ND:
 # == one time step of each cell, and its backward ====================================================
 # ``gx`` is the step's input projection x W_ihᵀ + b_ih. Each step returns the new hidden state, the
 # new cell state (LSTM) and what its backward needs.
+#
+# Back-propagation through time only has to be sequential where the recurrence is: the products of
+# saved activations that the chain rule needs (σ' = s(1 - s), tanh' = 1 - t², the other factor of
+# each product) are formed for all time steps at once before the loop (``_*_prepare``), so that a
+# step of the loop is a handful of operations (``_*_step_backward``).
 def _rnn_step(ns, gx, h, c, w_hh, b_hh, w_hr, relu):
     pre = gx + ns.linear(h, w_hh, b_hh)
     h2 = ns.relu(pre) if relu else ns.tanh(pre)
     return h2, None, (h2,)
 
 
-def _rnn_step_backward(ns, saved, dh, dc, h, w_hh, w_hr, relu):
-    (h2,) = saved
-    d = dh * ns.positive(h2) if relu else dh * (1 - h2 * h2)
-    return d, d, ns.mm(d, w_hh), None, None
+def _rnn_prepare(ns, saved, h_prev, relu):
+    h = ns.stack([s[0] for s in saved])
+    return (ns.positive(h) if relu else 1 - h * h,)
+
+
+def _rnn_step_backward(ns, prep, t, dh, dc, w_hh, w_hr):
+    d = dh * prep[0][t]
+    return d, d, ns.mm(d, w_hh), None
 
 
 def _lstm_step(ns, gx, h, c, w_hh, b_hh, w_hr, relu):
@@ -139,13 +158,18 @@ def _lstm_step(ns, gx, h, c, w_hh, b_hh, w_hr, relu):
     return h2, c2, (i, f, g, o, c, tc, hf)
 
 
-def _lstm_step_backward(ns, saved, dh, dc, h, w_hh, w_hr, relu):
-    i, f, g, o, c, tc, hf = saved
+def _lstm_prepare(ns, saved, h_prev, relu):
+    i, f, g, o, c, tc, hf = (ns.stack([s[k] for s in saved]) for k in range(7))
+    # d(pre-activation of i, f, g) = dc * (these); d(pre-activation of o) = dh * (that); dc += dh * o tanh'(c)
+    return i * (1 - i) * g, f * (1 - f) * c, (1 - g * g) * i, o * (1 - o) * tc, o * (1 - tc * tc), f, hf
+
+
+def _lstm_step_backward(ns, prep, t, dh, dc, w_hh, w_hr):
+    mi, mf, mg, mo, mc, f, _ = prep
     dhf = ns.mm(dh, w_hr) if w_hr is not None else dh
-    do = dhf * tc
-    dc = dc + dhf * o * (1 - tc * tc)
-    d = ns.cat([dc * g * i * (1 - i), dc * c * f * (1 - f), dc * i * (1 - g * g), do * o * (1 - o)])
-    return d, d, ns.mm(d, w_hh), dc * f, (dh, hf)
+    dc = dc + dhf * mc[t]
+    d = ns.cat([dc * mi[t], dc * mf[t], dc * mg[t], dhf * mo[t]])
+    return d, d, ns.mm(d, w_hh), dc * f[t]
 
 
 def _gru_step(ns, gx, h, c, w_hh, b_hh, w_hr, relu):
@@ -159,16 +183,24 @@ def _gru_step(ns, gx, h, c, w_hh, b_hh, w_hr, relu):
     return h2, None, (r, z, n, ghn)
 
 
-def _gru_step_backward(ns, saved, dh, dc, h, w_hh, w_hr, relu):
-    r, z, n, ghn = saved
-    dn = (dh - dh * z) * (1 - n * n)
-    drz = ns.cat([dn * ghn * r * (1 - r), dh * (h - n) * z * (1 - z)])
-    d_gh = ns.cat([drz, dn * r])  # the n gate's hidden part is scaled by r
-    return ns.cat([drz, dn]), d_gh, dh * z + ns.mm(d_gh, w_hh), None, None
+def _gru_prepare(ns, saved, h_prev, relu):
+    r, z, n, ghn = (ns.stack([s[k] for s in saved]) for k in range(4))
+    hp = ns.stack(h_prev)
+    # d(pre-activation of n) = dh * (1 - z) tanh'; of r = that * ghn σ'(r); of z = dh * (h - n) σ'(z)
+    return (1 - z) * (1 - n * n), ghn * r * (1 - r), (hp - n) * z * (1 - z), r, z
 
 
-_STEPS = {"RNN_TANH": (_rnn_step, _rnn_step_backward), "RNN_RELU": (_rnn_step, _rnn_step_backward),
-          "LSTM": (_lstm_step, _lstm_step_backward), "GRU": (_gru_step, _gru_step_backward)}
+def _gru_step_backward(ns, prep, t, dh, dc, w_hh, w_hr):
+    mn, mr, mz, r, z = prep
+    dn = dh * mn[t]
+    d_gh = ns.cat([dn * mr[t], dh * mz[t], dn * r[t]])  # the n gate's hidden part is scaled by r
+    return dn, d_gh, dh * z[t] + ns.mm(d_gh, w_hh), None
+
+
+_STEPS = {"RNN_TANH": (_rnn_step, _rnn_prepare, _rnn_step_backward),
+          "RNN_RELU": (_rnn_step, _rnn_prepare, _rnn_step_backward),
+          "LSTM": (_lstm_step, _lstm_prepare, _lstm_step_backward),
+          "GRU": (_gru_step, _gru_prepare, _gru_step_backward)}
 
 
 # == a whole layer in one direction ===================================================================
@@ -177,6 +209,7 @@ def _recurrence(ns, mode_name, xp, h, c, w_hh, b_hh, w_hr, reverse, keep):
     step = _STEPS[mode_name][0]
     relu = mode_name == "RNN_RELU"
     n_steps = xp.shape[0]
+    w_hh, w_hr = ns.weight(w_hh), ns.weight(w_hr)
     outs = [None] * n_steps
     saved = [None] * n_steps if keep else None
     h_prev = [None] * n_steps if keep else None
@@ -192,31 +225,33 @@ def _recurrence(ns, mode_name, xp, h, c, w_hh, b_hh, w_hr, reverse, keep):
 
 def _recurrence_backward(ns, mode_name, state, g_out, g_h, g_c, w_hh, w_hr, reverse, need_w):
     """Back-propagation through time. Returns the gradients of (xp, h0, c0, w_hh, b_hh, w_hr)."""
-    back = _STEPS[mode_name][1]
-    relu = mode_name == "RNN_RELU"
+    _, prepare, back = _STEPS[mode_name]
     saved, h_prev = state
     n_steps = len(saved)
+    prep = prepare(ns, saved, h_prev, mode_name == "RNN_RELU")
     d_x = [None] * n_steps
     d_h = [None] * n_steps
-    proj = [None] * n_steps if w_hr is not None else None
+    d_proj = [None] * n_steps if w_hr is not None else None
     dh_next, dc = g_h, g_c
     for t in (range(n_steps) if reverse else range(n_steps - 1, -1, -1)):
         dh = g_out[t] + dh_next
-        d_x[t], d_h[t], dh_next, dc, p = back(ns, saved[t], dh, dc, h_prev[t], w_hh, w_hr, relu)
-        if proj is not None:
-            proj[t] = p
-    d_xp = ns.stack(d_x)
+        if d_proj is not None:
+            d_proj[t] = dh
+        d_x[t], d_h[t], dh_next, dc = back(ns, prep, t, dh, dc, w_hh, w_hr)
+    d_hidden = ns.stack(d_h)  # gradient of the recurrent pre-activations h W_hhᵀ + b_hh
+    if d_h[0] is d_x[0]:
+        d_xp = d_hidden
+    else:  # GRU: r and z get the same gradient, the n gate its own (not scaled by r)
+        hs = d_x[0].shape[-1]
+        d_xp = ns.cat([d_hidden[:, :, :2 * hs], ns.stack(d_x)])
     d_w_hh = d_b_hh = d_w_hr = None
     if need_w:
         # the weights are shared by all steps: one product over the stacked steps each
-        gates = d_xp if d_h[0] is d_x[0] else ns.stack(d_h)
-        d_b_hh = gates.sum((0, 1))
-        g2 = gates.reshape(-1, gates.shape[-1])
+        d_b_hh = d_hidden.sum((0, 1))
         hp = ns.stack(h_prev)
-        d_w_hh = ns.tmm(g2, hp.reshape(-1, hp.shape[-1]))
-        if proj is not None:
-            dhs = ns.stack([p[0] for p in proj])
-            hfs = ns.stack([p[1] for p in proj])
+        d_w_hh = ns.tmm(d_hidden.reshape(-1, d_hidden.shape[-1]), hp.reshape(-1, hp.shape[-1]))
+        if d_proj is not None:
+            dhs, hfs = ns.stack(d_proj), prep[-1]
             d_w_hr = ns.tmm(dhs.reshape(-1, dhs.shape[-1]), hfs.reshape(-1, hfs.shape[-1]))
     return d_xp, dh_next, dc, d_w_hh, d_b_hh, d_w_hr
 
@@ -263,8 +298,10 @@ def _rnn_layer(mode_name, xp, h0, c0, w_hh, b_hh, w_hr, reverse):
     Returns (output (L, N, H_out), h_n (N, H_out), c_n (N, H) or None)."""
     inputs = (xp, h0, c0, w_hh, b_hh, w_hr)
     grad = mode.enabled and any(t is not None and t._rg for t in inputs)
-    outs, h, c, state = _recurrence(_NP, mode_name, xp._data, h0._data, None if c0 is None else c0._data,
-                                    w_hh._data, None if b_hh is None else b_hh._data,
+    xd, bd = xp._data, None if b_hh is None else b_hh._data
+    if bd is not None and mode_name != "GRU":
+        xd, bd = xd + bd, None  # added once for all steps (GRU's b_hn sits inside r * (...))
+    outs, h, c, state = _recurrence(_NP, mode_name, xd, h0._data, None if c0 is None else c0._data, w_hh._data, bd,
                                     None if w_hr is None else w_hr._data, reverse, grad)
     results = [wrap(np.stack(outs)), wrap(h.copy())]
     if c0 is not None:
