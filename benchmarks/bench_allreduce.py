@@ -132,8 +132,8 @@ def worker(args):
     n_params = sum(p.numel() for p in model.parameters())
     y = ndgrad.zeros(x.shape[0], dtype=ndgrad.int64)
     say(f"model: {desc}, {n_params:,} parameters ({n_params * 4 / 1e6:.1f} MB of gradient)")
-    t_model_ar = median_time(lambda: comm.Allreduce(MPI.IN_PLACE, np.ones(n_params, np.float32)), args.repeat,
-                             comm.Barrier)
+    grads = np.ones(n_params, np.float32)
+    t_model_ar = median_time(lambda: comm.Allreduce(MPI.IN_PLACE, grads), args.repeat, comm.Barrier)
 
     def stepper(net, params):
         opt = optim.SGD(params, lr=1e-3)

@@ -407,3 +407,12 @@ MHA_ERRORS = {
 @pytest.mark.parametrize("name", list(MHA_ERRORS))
 def test_mha_errors_match_torch(name):
     _same_error(MHA_ERRORS[name])
+
+
+def test_sdpa_gradcheck_and_gradgradcheck_with_fully_masked_rows():
+    q, k, v = (ndgrad.randn(2, 4, 3, dtype=ndgrad.float64, requires_grad=True) for _ in range(3))
+    mask = ndgrad.tensor([[True, False, True, True], [False, False, False, False],
+                          [True, True, False, True], [True, True, True, True]])
+    fn = lambda q, k, v: F.scaled_dot_product_attention(q, k, v, attn_mask=mask)  # noqa: E731
+    assert ndgrad.autograd.gradcheck(fn, (q, k, v))
+    assert ndgrad.autograd.gradgradcheck(fn, (q, k, v))

@@ -41,6 +41,8 @@ CONV2D = [
     ((2, 3, 30, 4), (4, 3, 3, 3), dict(padding=(1, 5))),
     ((3, 7, 7), (4, 3, 3, 3), dict(padding=1)),                          # unbatched
     ((1, 2, 5, 5), (3, 2, 5, 5), dict()),                                # kernel = input
+    ((2, 48, 3, 4), (40, 48, 3, 3), dict(padding=(0, 1))),              # wide layer, tiny image
+    ((0, 3, 6, 6), (4, 3, 3, 3), dict(padding=1)),                       # empty batch
 ]
 
 

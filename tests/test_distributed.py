@@ -72,11 +72,11 @@ def _launcher_args(n):
     return args
 
 
-def mpirun(n, script, *args, timeout=120):
+def mpirun(n, script, *args, timeout=120, env_extra=None):
     """Run a worker script on ``n`` ranks; returns (returncode, stdout, stderr, seconds).
 
     The job runs in its own session so that a hang is killed whole (launcher and ranks)."""
-    env = dict(os.environ)
+    env = dict(os.environ, **(env_extra or {}))
     env["PYTHONPATH"] = SRC + os.pathsep + env.get("PYTHONPATH", "")
     env["OMP_NUM_THREADS"] = env["OPENBLAS_NUM_THREADS"] = env["MKL_NUM_THREADS"] = "1"  # ranks share cores
     env.pop("NDGRAD_DISTRIBUTED_NO_ABORT", None)
@@ -93,8 +93,8 @@ def mpirun(n, script, *args, timeout=120):
     return proc.returncode, out, err, time.monotonic() - start
 
 
-def run_ok(n, script, *args):
-    rc, out, err, _ = mpirun(n, script, *args)
+def run_ok(n, script, *args, env_extra=None):
+    rc, out, err, _ = mpirun(n, script, *args, env_extra=env_extra)
     assert rc == 0, f"mpiexec -n {n} {script} failed ({rc})\nstdout:\n{out}\nstderr:\n{err[-6000:]}"
     return out
 
@@ -109,12 +109,14 @@ def test_collectives_match_numpy(n):
 
 
 @needs_mpi
-@pytest.mark.parametrize("n", [2, 3])
-def test_ddp_matches_single_process_training(n):
+@pytest.mark.parametrize("n,progress", [(2, "poll"), (3, "poll"), (2, "thread")])
+def test_ddp_matches_single_process_training(n, progress):
     """MLP (several bucket sizes, gradient_as_bucket_view) and a CNN with BatchNorm in eval mode end with
     the parameters of one process trained on the whole batch; no_sync, frozen parameters,
-    find_unused_parameters, buffer broadcast, overlap of communication with backward."""
-    assert f"DDP OK world={n}" in run_ok(n, "ddp_equivalence.py")
+    find_unused_parameters, buffer broadcast, overlap of communication with backward. Both ways of
+    progressing the non-blocking reductions: polling from the hooks, and the progress thread."""
+    env = {"NDGRAD_DDP_PROGRESS_THREAD": "1" if progress == "thread" else "0"}
+    assert f"DDP OK world={n}" in run_ok(n, "ddp_equivalence.py", env_extra=env)
 
 
 @needs_mpi

@@ -347,6 +347,7 @@ ERROR_CASES = {
     "cell_hidden_rank": lambda lib: lib.nn.RNNCell(10, 20)(lib.randn(3, 10), lib.randn(1, 3, 20)),
     "lstm_cell_hidden_rank": lambda lib: lib.nn.LSTMCell(10, 20)(lib.randn(3, 10), (lib.randn(3, 20),
                                                                                     lib.randn(1, 3, 20))),
+    "cell_nonlinearity": lambda lib: lib.nn.RNNCell(10, 20, nonlinearity="sigmoid")(lib.randn(3, 10)),
     "cell_unbatched_hidden": lambda lib: lib.nn.GRUCell(10, 20)(lib.randn(10), lib.randn(3, 20)),
 }
 
@@ -424,3 +425,21 @@ def test_module_api():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         nn.GRU(IN, HID, 2, dropout=0.3)
+
+
+@pytest.mark.parametrize("kind,kw", [("RNN", {"nonlinearity": "relu"}), ("LSTM", {"proj_size": 2, "bidirectional": True}),
+                                     ("GRU", {"num_layers": 2})])
+def test_gradcheck_and_gradgradcheck(kind, kw):
+    """Finite differences agree with the analytic gradients, and with the gradients of gradients."""
+    ndgrad.manual_seed(0)
+    m = getattr(nn, kind)(3, 4, **kw).double()
+    x = ndgrad.randn(4, 2, 3, dtype=ndgrad.float64, requires_grad=True)
+    h0 = ndgrad.zeros(m.num_layers * (2 if m.bidirectional else 1), 2, m.proj_size or 4, dtype=ndgrad.float64)
+    h0.requires_grad_(True)
+    if kind == "LSTM":
+        c0 = ndgrad.randn(2, 2, 4, dtype=ndgrad.float64, requires_grad=True)
+        inputs, fn = (x, h0, c0), (lambda x, h, c: _flat(m(x, (h, c))))
+    else:
+        inputs, fn = (x, h0), (lambda x, h: _flat(m(x, h)))
+    assert ndgrad.autograd.gradcheck(fn, inputs)
+    assert ndgrad.autograd.gradgradcheck(fn, inputs)

@@ -179,6 +179,17 @@ _ = torch.randn(200, 200) @ torch.randn(200, 200)
 work.wait()
 close("async all_reduce", t.numpy(), np.full(1000, world * (world + 1) / 2))
 
+# -- 8. DDP over a sub-group: gradients averaged among its members only -----------------------------------
+pair = dist.new_group([0, 1])
+if rank in (0, 1):
+    torch.manual_seed(0)
+    lin = nn.Linear(3, 1, bias=False)
+    sub = DDP(lin, process_group=pair)
+    sub(torch.full((1, 3), float(rank + 1))).sum().backward()
+    close("sub-group DDP averages over its members", lin.weight.grad.numpy(), np.full((1, 3), 1.5))
+else:
+    equal("non-member", pair, dist.GroupMember.NON_GROUP_MEMBER)
+
 dist.barrier()
 if rank == 0:
     print(f"DDP OK world={world}", flush=True)

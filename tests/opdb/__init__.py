@@ -50,6 +50,10 @@ class OpInfo:
         return self.name
 
 
+class Shape(tuple):
+    """Marks an int tuple that is an *argument* (e.g. a view shape), not a tensor spec."""
+
+
 def _families():
     import importlib
     import pkgutil
@@ -87,10 +91,6 @@ def make_args(op, sample, dtype=np.float64, seed=0):
         else:
             args.append(("v", spec, False))
     return args
-
-
-class Shape(tuple):
-    """Marks an int tuple that is an *argument* (e.g. a view shape), not a tensor spec."""
 
 
 def to_lib(lib, args, requires_grad):

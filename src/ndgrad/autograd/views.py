@@ -52,13 +52,13 @@ def rebase_after_inplace(view, result):
     if base is None or view._view_fn is None:
         view.grad_fn = result.grad_fn
         view._rg = result._rg
-        if result._out_nr:
+        if result._out_nr or view._out_nr:
             view._out_nr = result._out_nr
         return
     if base.grad_fn is None and base._rg:
         raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
     steps = view._view_fn
-    mask = np.ones(base._data.shape, dtype=base._data.dtype)
+    mask = np.ones_like(base._data)  # same memory layout as the base, so replaying the view gives a view
     from . import grad_mode
     with grad_mode.no_grad():
         region = apply_view_fn(steps, _wrap(mask))
@@ -69,10 +69,10 @@ def rebase_after_inplace(view, result):
     base.grad_fn = node
     base._rg = True
     if base._out_nr:
-        base._out_nr = 0
+        base._out_nr = 0  # the base is now output 0 of CopySlices
     # The view's history is now "the view of the new base".
     fresh = apply_view_fn(steps, base)
     view.grad_fn = fresh.grad_fn
     view._rg = True
-    if fresh._out_nr:
+    if fresh._out_nr or view._out_nr:
         view._out_nr = fresh._out_nr

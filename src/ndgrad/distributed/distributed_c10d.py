@@ -360,8 +360,11 @@ def _run(pg, desc, blocking, nonblocking, finish, outputs, async_op):
     return None
 
 
-def _is_avg(op):
-    return op is ReduceOp.AVG or (isinstance(op, ReduceOp) and op.op is ReduceOp.AVG)
+def _avg_step(op, buf, size):
+    """For ``ReduceOp.AVG`` (reduced as a sum): the division to run once the sum has arrived."""
+    if op is ReduceOp.AVG or (isinstance(op, ReduceOp) and op.op is ReduceOp.AVG):
+        return lambda: np.divide(buf, size, out=buf, casting="unsafe")
+    return None
 
 
 # -- collectives ----------------------------------------------------------------------------------------
@@ -380,12 +383,7 @@ def all_reduce(tensor, op=ReduceOp.SUM, group=None, async_op=False):
     MPI = _mpi.mpi()
     mop = _mpi.op_for(op, tensor._data.dtype, "all_reduce")
     buf, back = _writable(tensor, "all_reduce")
-    avg = None
-    if _is_avg(op):
-        size = pg.size()
-
-        def avg():
-            np.divide(buf, size, out=buf, casting="unsafe")
+    avg = _avg_step(op, buf, pg.size())
     tensor._bump_version()
     comm = pg._comm
     return _run(pg, "all_reduce", lambda: comm.Allreduce(MPI.IN_PLACE, buf, mop),
@@ -471,12 +469,7 @@ def reduce(tensor, dst=None, op=ReduceOp.SUM, group=None, async_op=False, group_
         return _run(pg, "reduce", lambda: comm.Reduce(send, None, mop, root),
                     lambda: comm.Ireduce(send, None, mop, root), None, [tensor], async_op)
     buf, back = _writable(tensor, "reduce")
-    avg = None
-    if _is_avg(op):
-        size = pg.size()
-
-        def avg():
-            np.divide(buf, size, out=buf, casting="unsafe")
+    avg = _avg_step(op, buf, pg.size())
     tensor._bump_version()
     return _run(pg, "reduce", lambda: comm.Reduce(MPI.IN_PLACE, buf, mop, root),
                 lambda: comm.Ireduce(MPI.IN_PLACE, buf, mop, root), _chain(avg, back), [tensor], async_op)
@@ -581,12 +574,7 @@ def reduce_scatter(output, input_list, op=ReduceOp.SUM, group=None, async_op=Fal
 
 def _reduce_scatter(pg, desc, send, output, op, mop, async_op):
     buf, back = _writable(output, desc)
-    avg = None
-    if _is_avg(op):
-        size = pg.size()
-
-        def avg():
-            np.divide(buf, size, out=buf, casting="unsafe")
+    avg = _avg_step(op, buf, pg.size())
     output._bump_version()
     comm = pg._comm
     return _run(pg, desc, lambda: comm.Reduce_scatter_block(send, buf, mop),

@@ -247,6 +247,11 @@ def inplace(self, op, *args, **kwargs):
     takes over the result's grad_fn; the version counter is bumped so nodes that saved the old
     ``self`` will refuse to run.
     """
+    d = self._data
+    if 0 in d.strides and any(st == 0 and n > 1 for st, n in zip(d.strides, d.shape)):
+        raise RuntimeError(
+            "unsupported operation: more than one element of the written-to tensor refers to a single memory "
+            "location. Please clone() the tensor before performing the operation.")
     if not needs_grad(self, *args, *kwargs.values()):
         with _gm.no_grad():
             r = op(self, *args, **kwargs)

@@ -13,7 +13,7 @@ import numbers
 import numpy as np
 
 from .. import _dtype
-from ._core import Node, Tensor, binary, operands, wrap, edge, record, mode, inplace, NOEDGE, ndarray
+from ._core import Node, Tensor, binary, operands, wrap, edge, record, attach, mode, inplace, NOEDGE, ndarray
 
 __all__ = ["add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide", "floor_divide",
            "pow", "float_power", "neg", "negative", "rsub", "fmod", "remainder"]
@@ -321,7 +321,7 @@ def mul(input, other, *, out=None):
             r = wrap(data)
             if mode.enabled and (input._rg or other._rg):
                 node = MulBackward0(edge(input), edge(other))
-                node.save(input, other)
+                node.save(input if other._rg else None, other if input._rg else None)
                 record(node, r, input, other)
             return r
     return _out(_binary(input, other, np.multiply, MulBackward0), out)
@@ -671,10 +671,13 @@ def _out(result, out):
 
 
 # -- operators --------------------------------------------------------------------------------------------
-# ``a + b`` repeats add's fast path (no extra call on the hot path); anything that is not a tensor or
-# a number makes the operator return NotImplemented, so Python raises its usual TypeError.
+# The operators are the hot path: ``a + b`` repeats add's same-dtype fast path (no extra call), and a
+# floating tensor with a Python number (``y * 1.01``) skips promotion (the tensor's dtype wins). Anything
+# that is neither a tensor nor a number makes the operator return NotImplemented, so Python raises its
+# usual TypeError.
 def __add__(self, other):
-    if other.__class__ is Tensor:
+    oc = other.__class__
+    if oc is Tensor:
         ad, bd = self._data, other._data
         if ad.dtype is bd.dtype:
             try:
@@ -689,13 +692,41 @@ def __add__(self, other):
                 node.alpha = 1
                 record(node, r, self, other)
             return r
+    elif oc is float or oc is int:
+        ad = self._data
+        if ad.dtype.kind == "f":
+            data = ad + other
+            r = wrap(data if data.__class__ is ndarray else np.asarray(data))
+            if mode.enabled and self._rg:
+                node = AddBackward0(edge(self), NOEDGE)
+                node.alpha = 1
+                attach(r, node)
+            return r
     elif not isinstance(other, _OPERAND):
         return NotImplemented
     return _add_like(self, other, 1, np.add, AddBackward0)
 
 
+def __sub__(self, other):
+    oc = other.__class__
+    if oc is float or oc is int:
+        ad = self._data
+        if ad.dtype.kind == "f":
+            data = ad - other
+            r = wrap(data if data.__class__ is ndarray else np.asarray(data))
+            if mode.enabled and self._rg:
+                node = SubBackward0(edge(self), NOEDGE)
+                node.alpha = 1
+                attach(r, node)
+            return r
+    elif oc is not Tensor and not isinstance(other, _OPERAND):
+        return NotImplemented
+    return sub(self, other)
+
+
 def __mul__(self, other):
-    if other.__class__ is Tensor:
+    oc = other.__class__
+    if oc is Tensor:
         ad, bd = self._data, other._data
         if ad.dtype is bd.dtype:
             try:
@@ -707,12 +738,40 @@ def __mul__(self, other):
             r = wrap(data)
             if mode.enabled and (self._rg or other._rg):
                 node = MulBackward0(edge(self), edge(other))
-                node.save(self, other)
+                # each factor is needed only for the other's gradient
+                node.save(self if other._rg else None, other if self._rg else None)
                 record(node, r, self, other)
+            return r
+    elif oc is float or oc is int:
+        ad = self._data
+        if ad.dtype.kind == "f":
+            data = ad * other
+            r = wrap(data if data.__class__ is ndarray else np.asarray(data))
+            if mode.enabled and self._rg:
+                node = MulBackward0(edge(self), NOEDGE)
+                node.save(None, other)
+                attach(r, node)
             return r
     elif not isinstance(other, _OPERAND):
         return NotImplemented
     return _binary(self, other, np.multiply, MulBackward0)
+
+
+def __truediv__(self, other):
+    oc = other.__class__
+    if oc is float or oc is int:
+        ad = self._data
+        if ad.dtype.kind == "f":
+            data = ad / other
+            r = wrap(data if data.__class__ is ndarray else np.asarray(data))
+            if mode.enabled and self._rg:
+                node = DivBackward0(edge(self), NOEDGE)
+                node.save(None, other)
+                attach(r, node)
+            return r
+    elif oc is not Tensor and not isinstance(other, _OPERAND):
+        return NotImplemented
+    return div(self, other)
 
 
 def _operator(fn, reflected=False):
@@ -736,23 +795,51 @@ def _rtruediv(self, other):
         return NotImplemented
     if isinstance(other, (numbers.Number, np.generic)):
         from .unary import reciprocal
-        return mul(reciprocal(self), other.item() if isinstance(other, np.generic) else other)
+        return __mul__(reciprocal(self), other.item() if isinstance(other, np.generic) else other)
     return div(other, self)
 
 
 def _rsub(self, other):
-    if not isinstance(other, _OPERAND):
+    oc = other.__class__
+    if oc is float or oc is int:
+        ad = self._data
+        if ad.dtype.kind == "f":
+            data = other - ad
+            r = wrap(data if data.__class__ is ndarray else np.asarray(data))
+            if mode.enabled and self._rg:
+                node = RsubBackward1(edge(self))
+                node.alpha = 1
+                attach(r, node)
+            return r
+    elif not isinstance(other, _OPERAND):
         return NotImplemented
     return rsub(self, other)
 
 
+def _radd(self, other):
+    """number + tensor: same as tensor + number (torch records add(tensor, number))."""
+    if other.__class__ is float or other.__class__ is int or isinstance(other, numbers.Number):
+        return __add__(self, other)
+    if not isinstance(other, _OPERAND):
+        return NotImplemented
+    return add(other, self)
+
+
+def _rmul(self, other):
+    if other.__class__ is float or other.__class__ is int or isinstance(other, numbers.Number):
+        return __mul__(self, other)
+    if not isinstance(other, _OPERAND):
+        return NotImplemented
+    return mul(other, self)
+
+
 Tensor.__add__ = __add__
-Tensor.__radd__ = _operator(add, reflected=True)
-Tensor.__sub__ = _operator(sub)
+Tensor.__radd__ = _radd
+Tensor.__sub__ = __sub__
 Tensor.__rsub__ = _rsub
 Tensor.__mul__ = __mul__
-Tensor.__rmul__ = _operator(mul, reflected=True)
-Tensor.__truediv__ = _operator(div)
+Tensor.__rmul__ = _rmul
+Tensor.__truediv__ = __truediv__
 Tensor.__rtruediv__ = _rtruediv
 Tensor.__floordiv__ = _operator(floor_divide)
 Tensor.__rfloordiv__ = _operator(floor_divide, reflected=True)

@@ -103,6 +103,21 @@ class _Geometry:
         self.buf_size = c * kh * kw * wo * max((nb * r for _, nb, _, r in chunks), default=0)
 
 
+def _swap12(src, dst=None, block=64):
+    """``dst[g, j, i, ...] = src[g, i, j, ...]`` (swap axes 1 and 2 of a 3-D or 4-D array), copied in
+    blocks of ``block`` along axis 1: NumPy's plain transposing copy of a large matrix is ~3x slower
+    (each block keeps both sides in cache)."""
+    if dst is None:
+        dst = np.empty((src.shape[0], src.shape[2], src.shape[1]) + src.shape[3:], dtype=src.dtype)
+    m = src.shape[1]
+    if src.size < 1 << 16:
+        np.copyto(dst, src.swapaxes(1, 2))
+        return dst
+    for i in range(0, m, block):
+        np.copyto(dst[:, :, i:i + block], src[:, i:i + block].swapaxes(1, 2))
+    return dst
+
+
 def _cols(xp, geo, n0, nb, r0, r, buf, flip=False):
     """im2col of one chunk into ``buf``: ``(G, Cg*kh*kw, nb*r*Wo)`` via a single strided copy
     (``flip``: kernel offsets in reverse order, i.e. the columns for a 180-degree rotated kernel)."""
@@ -174,7 +189,7 @@ def _conv_bwd_input(gy, w, h, wd, P, bias=None):
         eh, ew = dh * (kh - 1) - ph, dw * (kw - 1) - pw
         if eh < 0 or ew < 0:
             gy = gy[:, :, max(-eh, 0):ho - max(-eh, 0), max(-ew, 0):wo - max(-ew, 0)]
-        wf = np.ascontiguousarray(w.reshape(g, og, cg, kh * kw).transpose(0, 2, 1, 3)).reshape(c, og, kh, kw)
+        wf = _swap12(w.reshape(g, og, cg, kh * kw)).reshape(c, og, kh, kw)
         Pf = ConvParams((1, 1), (max(eh, 0), max(ew, 0)), P.dilation, False, (0, 0), g, P.nd)
         return _conv_fwd(gy, wf, Pf, bias, flip=True)
     # W^T @ grad per chunk, then col2im: one strided add per kernel offset.
@@ -211,23 +226,27 @@ def _conv_bwd_weight(x, gy, kh, kw, P):
         gw = np.matmul(gy.reshape(n, g, og, ho * wo), xs.reshape(n, g, cg, ho * wo).swapaxes(2, 3))
         return gw.sum(0).reshape(o, cg, 1, 1)
     xp = _padded(x, ph, pw)
-    # (K x L) @ (L x Og), the columns as the left operand: OpenBLAS is ~20% faster this way round
-    # than with the transposed column matrix on the right.
-    gwt = np.zeros((g, geo.kg, og), dtype=x.dtype)
+    # Orientation: ``cols (K x L) @ grad^T (L x Og)`` is the faster GEMM in OpenBLAS; for wide layers
+    # on small images (K*Og much larger than the columns) ``grad @ cols^T`` avoids transposing the
+    # large (K x Og) result back.
+    wide = og * geo.kg > 2000 * n * ho * wo
+    acc = np.zeros((g, og, geo.kg) if wide else (g, geo.kg, og), dtype=x.dtype)
+    tmp = np.empty_like(acc)
     buf = np.empty(geo.buf_size, dtype=x.dtype)
-    gbuf = np.empty(geo.buf_size // (geo.kg * g) * o, dtype=x.dtype)
-    tmp = np.empty_like(gwt)
     for n0, nb, r0, r in geo.chunks:
         cols = _cols(xp, geo, n0, nb, r0, r, buf)
-        # the gradient chunk transposed into a contiguous (G, L, Og) block: both GEMM operands
-        # contiguous is faster than a transposed view, and avoids slow multi-threaded BLAS paths
-        lc = nb * r * wo
-        gt = gbuf[:g * lc * og].reshape(nb, r * wo, g, og)
-        np.copyto(gt, gy[n0:n0 + nb].reshape(nb, g, og, ho * wo)[:, :, :, r0 * wo:(r0 + r) * wo].transpose(0, 3, 1, 2))
-        gt = gt.transpose(2, 0, 1, 3).reshape(g, lc, og) if g > 1 else gt.reshape(1, lc, og)
-        np.matmul(cols, gt, out=tmp)
-        gwt += tmp
-    return np.ascontiguousarray(gwt.transpose(0, 2, 1)).reshape(o, cg, kh, kw)
+        if nb == 1:
+            gch = gy[n0].reshape(g, og, ho * wo)[:, :, r0 * wo:(r0 + r) * wo]
+        else:
+            gch = gy[n0:n0 + nb].reshape(nb, g, og, ho * wo).transpose(1, 2, 0, 3).reshape(g, og, nb * ho * wo)
+        if wide:
+            np.matmul(gch, cols.swapaxes(1, 2), out=tmp)
+        else:
+            np.matmul(cols, gch.swapaxes(1, 2), out=tmp)
+        acc += tmp
+    if wide:
+        return acc.reshape(o, cg, kh, kw)
+    return _swap12(acc).reshape(o, cg, kh, kw)
 
 
 def _as4d(a, nd):

@@ -645,7 +645,13 @@ class GatherBackward0(Node):
 
 
 def gather(input, dim, index, *, sparse_grad=False):
-    """``out[i][j] = input[index[i][j]][j]`` for dim 0 (and likewise for other dims)."""
+    """``out[i][j] = input[index[i][j]][j]`` for dim 0 (and likewise for other dims).
+
+    Example:
+        >>> ndgrad.tensor([[1., 2.], [3., 4.]]).gather(1, ndgrad.tensor([[1], [0]]))
+        tensor([[2.],
+                [3.]])
+    """
     d1, dim, a1, _ = _scatter_prep(input, dim, index, None, "gather")
     out = wrap(d1[_grid(a1, dim)].reshape(index._data.shape))
     if input._rg and mode.enabled:
@@ -864,7 +870,13 @@ class IndexSelectBackward0(Node):
 
 
 def index_select(input, dim, index):
-    """The slices of ``input`` along ``dim`` at the positions in ``index`` (a 1-d int tensor)."""
+    """The slices of ``input`` along ``dim`` at the positions in ``index`` (a 1-d int tensor).
+
+    Example:
+        >>> ndgrad.arange(6.).reshape(2, 3).index_select(1, ndgrad.tensor([2, 0]))
+        tensor([[2., 0.],
+                [5., 3.]])
+    """
     d = input._data
     a = index._data
     if a.dtype.kind not in "iu" or a.dtype == np.uint8:

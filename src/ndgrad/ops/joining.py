@@ -238,7 +238,12 @@ def _split_sizes(input, dim, sizes, cls, name):
 
 
 def split(tensor, split_size_or_sections, dim=0):
-    """Split into pieces of ``split_size`` (the last may be smaller) or of the listed sizes (views)."""
+    """Split into pieces of ``split_size`` (the last may be smaller) or of the listed sizes (views).
+
+    Example:
+        >>> [t.tolist() for t in ndgrad.arange(5).split([2, 3])]
+        [[0, 1], [2, 3, 4]]
+    """
     d = tensor._data
     if d.ndim == 0:
         raise RuntimeError("split expects at least a 1-dimensional tensor")

@@ -168,7 +168,12 @@ def _view_dtype(input, dtype):
 
 
 def reshape(input, *shape):
-    """A view when the strides allow it, otherwise a copy."""
+    """A view when the strides allow it, otherwise a copy.
+
+    Example:
+        >>> ndgrad.arange(6).reshape(2, -1).shape
+        torch.Size([2, 3])
+    """
     d = input._data
     shape = _infer_shape(_shape_arg(shape), d.size)
     data = _reshape_view(d, shape)

@@ -104,7 +104,7 @@ class MultiheadAttention(Module):
     def __setstate__(self, state):
         if "_qkv_same_embed_dim" not in state:
             state["_qkv_same_embed_dim"] = True
-        self.__dict__.update(state)
+        super().__setstate__(state)
 
     def forward(self, query, key, value, key_padding_mask=None, need_weights=True, attn_mask=None,
                 average_attn_weights=True, is_causal=False):

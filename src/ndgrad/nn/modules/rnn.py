@@ -98,11 +98,11 @@ class _ND:
     sigmoid = staticmethod(sigmoid)
     relu = staticmethod(relu)
     linear = staticmethod(F.linear)
+    mm = staticmethod(matmul)
 
     @staticmethod
     def weight(w):
         return w
-    mm = staticmethod(matmul)
 
     @staticmethod
     def tmm(a, b):
@@ -760,9 +760,9 @@ class RNNCell(RNNCellBase):
         self.nonlinearity = nonlinearity
 
     def forward(self, input, hx=None):
+        input, (h,), is_batched = self._prepare("RNNCell", input, hx)
         if self.nonlinearity not in ("tanh", "relu"):
             raise RuntimeError(f"Unknown nonlinearity: {self.nonlinearity}")
-        input, (h,), is_batched = self._prepare("RNNCell", input, hx)
         gx = F.linear(input, self.weight_ih, self.bias_ih)
         ret, _, _ = _rnn_step(_ND, gx, h, None, self.weight_hh, self.bias_hh, None, self.nonlinearity == "relu")
         return ret if is_batched else ret.squeeze(0)

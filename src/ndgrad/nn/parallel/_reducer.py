@@ -182,6 +182,12 @@ class Reducer:
         if not self._expect:
             return None
         if self._ready[i]:
+            if i in self._unused:
+                raise RuntimeError(
+                    f"DistributedDataParallel(find_unused_parameters=True) treated parameter '{self.names[i]}' "
+                    f"(index {i}) as unused because it is not reachable from the tensors it found in forward's "
+                    "output, yet it received a gradient: return the output tensors from forward directly or "
+                    "inside tuples, lists or dicts.")
             raise RuntimeError(
                 f"Expected to mark a variable ready only once. Parameter '{self.names[i]}' (index {i}) "
                 "received a gradient twice in one synchronised backward pass (backward called twice after one "
@@ -314,6 +320,9 @@ class Reducer:
             self._waiter = None
 
     def __del__(self):
+        # the DDP wrapper is gone: unhook the parameters, which may be wrapped again later
+        if getattr(self, "_hooks", None):
+            self.remove_hooks()
         waiter = getattr(self, "_waiter", None)
         if waiter is not None:
             waiter.stop()
@@ -378,9 +387,15 @@ def _want_progress_thread(comm):
     finally:
         local.Free()
     flag = os.environ.get("NDGRAD_DDP_PROGRESS_THREAD", "").strip().lower()
+    if MPI.Query_thread() < MPI.THREAD_MULTIPLE:   # e.g. mpi4py.rc.thread_level = "funneled"
+        if flag in ("1", "true", "yes", "on"):
+            import warnings
+            warnings.warn("NDGRAD_DDP_PROGRESS_THREAD=1 ignored: MPI was initialised without "
+                          "MPI_THREAD_MULTIPLE (mpi4py.rc.thread_level)", RuntimeWarning, stacklevel=4)
+        return False
     if flag in ("1", "true", "yes", "on"):
         return True
-    if flag in ("0", "false", "no", "off") or MPI.Query_thread() < MPI.THREAD_MULTIPLE:
+    if flag in ("0", "false", "no", "off"):
         return False
     try:
         cores = len(os.sched_getaffinity(0))
