@@ -21,7 +21,9 @@ from ._dtype import (dtype, float16, half, float32, float64, double, bfloat16, i
                      int64, long, uint8, complex64, complex128, cfloat, cdouble, get_default_dtype,
                      set_default_dtype, promote_types, result_type, can_cast, is_floating_point, is_complex)
 from ._dtype import float, int, bool  # noqa: F401  (torch exposes these names too)
-from ._tensor import Tensor, Size, device  # noqa: F401
+from ._dtype import uint16, uint32, uint64  # noqa: F401
+from ._tensor import Tensor, Size, device, layout, strided  # noqa: F401
+from ._tensor_str import set_printoptions, get_printoptions, printoptions  # noqa: F401
 from .autograd.grad_mode import (no_grad, enable_grad, set_grad_enabled, inference_mode,  # noqa: F401
                                  is_grad_enabled, is_inference_mode_enabled)
 from . import ops as _ops

@@ -378,7 +378,7 @@ def div(input, other, *, rounding_mode=None, out=None):
                 r = wrap(data)
                 if mode.enabled and (input._rg or other._rg):
                     node = DivBackward0(edge(input), edge(other))
-                    node.save(input, other)
+                    node.save(input if other._rg else None, other)
                     record(node, r, input, other)
                 return r
         return _out(_binary(input, other, _true_div_np, DivBackward0), out)

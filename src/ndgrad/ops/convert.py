@@ -8,7 +8,7 @@ from ._core import Node, Tensor, wrap, edge, mode, needs_grad, attach
 
 # The print options are re-exported here so that ``ndgrad/__init__.py``'s star import of this module
 # publishes them as ``ndgrad.set_printoptions`` (printing is conversion to text).
-__all__ = ["clone", "set_printoptions", "get_printoptions", "printoptions"]
+__all__ = ["clone"]
 
 
 class ToCopyBackward0(Node):
