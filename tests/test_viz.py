@@ -109,3 +109,30 @@ def test_group_by_module_needs_names():
     a, b, Q = seed_graph()
     with pytest.raises(ValueError, match="params"):
         ndgrad.viz.graph(Q, group_by_module=True)
+
+
+def test_freeze_unfreeze_and_summary_counts():
+    from ndgrad import nn
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.features = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 8))
+            self.fc = nn.Linear(8, 3)
+
+        def forward(self, x):
+            return self.fc(self.features(x))
+
+    net = Net()
+    counts = ndgrad.nn.utils.freeze(net, except_=("fc",))
+    assert counts == (8 * 3 + 3, 4 * 8 + 8 + 8 * 8 + 8)
+    assert [n for n, p in net.named_parameters() if p.requires_grad] == ["fc.weight", "fc.bias"]
+    assert ndgrad.nn.utils.unfreeze(net, only="features.2") == (27 + 72, 40)
+    s = ndgrad.nn.utils.summary(net, (2, 4))
+    rows = {r[0]: r for r in s.rows}
+    assert rows["features"][2] == [2, 8] and rows["fc"][2] == [2, 3]
+    assert rows["features"][3:] == (40 + 72, 72)
+    assert (s.trainable, s.frozen) == (27 + 72, 40)
+    assert "frozen parameters" in str(s)
+    net.requires_grad_(False)  # plain requires_grad_ keeps working
+    assert ndgrad.nn.utils.unfreeze(net) == (139, 0)

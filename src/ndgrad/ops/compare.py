@@ -577,6 +577,14 @@ def addcdiv(input, tensor1, tensor2, *, value=1, out=None):
     return r if out is None else _out(r, out)
 
 
+def _fits(shape, target):
+    """``shape`` broadcasts to exactly ``target`` (an in-place result keeps self's shape)."""
+    try:
+        return np.broadcast_shapes(shape, target) == target
+    except ValueError:
+        return False
+
+
 def _no_graph_same_float(self, *tensors):
     """True when an in-place update can write straight into ``self``: no graph is recorded and all
     tensors share self's floating dtype (the optimizer case)."""
@@ -596,7 +604,7 @@ def addcmul_(self, tensor1, tensor2, *, value=1):
         t = tensor1._data * tensor2._data
         if value != 1:
             t *= value
-        if np.broadcast_shapes(t.shape, self._data.shape) == self._data.shape:
+        if _fits(t.shape, self._data.shape):
             np.add(self._data, t, out=self._data)
             self._bump_version()
             return self
@@ -608,7 +616,7 @@ def addcdiv_(self, tensor1, tensor2, *, value=1):
         t = tensor1._data / tensor2._data
         if value != 1:
             t *= value
-        if np.broadcast_shapes(t.shape, self._data.shape) == self._data.shape:
+        if _fits(t.shape, self._data.shape):
             np.add(self._data, t, out=self._data)
             self._bump_version()
             return self
@@ -617,7 +625,7 @@ def addcdiv_(self, tensor1, tensor2, *, value=1):
 
 def lerp_(self, end, weight):
     if _no_graph_same_float(self, end) and isinstance(weight, (int, float)) \
-            and np.broadcast_shapes(end._data.shape, self._data.shape) == self._data.shape:
+            and _fits(end._data.shape, self._data.shape):
         d = self._data
         np.copyto(d, _lerp_np(d, end._data, np.asarray(weight, dtype=d.dtype)))
         self._bump_version()

@@ -28,8 +28,10 @@ def render_svg(g):
     fw = (max(len(s) for s in frozen_lines) * CHAR_W + 2 * PAD) if frozen_lines else 0
     fh = (len(frozen_lines) * LINE_H + 2 * PAD) if frozen_lines else 0
     title_h = 24 if g.title else 0
-    W = width + 2 * margin + (fw + margin if fw else 0)
-    H = max(height, fh) + 2 * margin + title_h
+    legend_h = 26
+    legend_w = sum(35 + len(label) * 5.6 for _, label in LEGEND) + 2 * margin
+    W = max(width + 2 * margin + (fw + margin if fw else 0), legend_w)
+    H = max(height, fh) + 2 * margin + title_h + legend_h
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{W:.0f}" height="{H:.0f}" '
            f'viewBox="0 0 {W:.0f} {H:.0f}" font-family="Helvetica, Arial, sans-serif" font-size="11">',
            '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" '
@@ -59,5 +61,19 @@ def render_svg(g):
         for k, line in enumerate(frozen_lines):
             weight = ' font-weight="bold"' if k < 2 else ""
             out.append(f'<text x="{fx + PAD:.1f}" y="{oy + PAD + 10 + k * LINE_H:.1f}"{weight}>{escape(line)}</text>')
+    out.extend(_legend(margin, H - legend_h + 6))
     out.append("</svg>")
     return "\n".join(out)
+
+
+LEGEND = (("#cfe8ff", "trainable leaf (requires_grad=True)"), ("#fff6d5", "backward node (grad_fn)"),
+          ("#e4e4e4", "frozen: not in the DAG"), ("#c8f0c8", "output"))
+
+
+def _legend(x, y):
+    items = []
+    for fill, label in LEGEND:
+        items.append(f'<rect x="{x}" y="{y}" width="12" height="12" rx="2" fill="{fill}" stroke="#444"/>')
+        items.append(f'<text x="{x + 17}" y="{y + 10}" fill="#333">{escape(label)}</text>')
+        x += 17 + len(label) * 5.6 + 18
+    return items
