@@ -1,17 +1,17 @@
 """All-reduce cost of a ResNet-18-sized gradient across 2 ranks, and its share of a training step.
 
-    python benchmarks/bench_allreduce.py [--batch 4] [--image-size 32] [--repeat 5]
+    python benchmarks/bench_allreduce.py [--batch 4] [--image-size 32] [--repeat 9]
 
-launches itself under ``mpiexec -n 2`` once per way of progressing the non-blocking all-reduces
-(MPICH advances them only inside MPI calls): polled from DDP's gradient hooks, DDP's progress thread
-(the default when a node has a spare core per rank), and MPICH's own progress thread
+launches itself under ``mpiexec -n 2``, once with MPICH's default progress (a non-blocking collective
+advances only inside MPI calls) and once with MPICH's own progress thread
 (``MPIR_CVAR_ASYNC_PROGRESS=1``). Each run prints, on rank 0:
 
-* the time of one blocking ``Allreduce`` of the gradient (11.7M float32, 47 MB) and its bandwidth;
-* the time of a training step (forward, backward, SGD step) of one process without communication,
-  of DDP with its default buckets (communication overlapping backward), and of DDP with one bucket
-  (all communication after backward: no overlap), and the fraction of the step that communication
-  costs in each case.
+* the time of one blocking ``Allreduce`` of a ResNet-18 gradient (11.7M float32, 47 MB);
+* the time of a training step (forward, backward, SGD step) of one process without communication, of
+  DDP with its default buckets (communication overlapping backward) progressed by DDP's progress
+  thread and by polling from the gradient hooks, and of DDP with a single bucket (all communication
+  after backward: no overlap), with the share of the step that communication costs in each case.
+  The variants train the same model, interleaved step by step, so that they share the machine's load.
 
 The model is ``ndgrad.vision.models.resnet18`` (11.2M parameters with a 10-class head), or an MLP of the
 same size when resnet18 cannot run here. Run a worker by hand with
@@ -35,11 +35,11 @@ def parse():
     p.add_argument("--worker", action="store_true", help="run as one rank (under mpiexec)")
     p.add_argument("--batch", type=int, default=4, help="samples per rank per step (default 4)")
     p.add_argument("--image-size", type=int, default=32, help="input height/width for resnet18 (default 32)")
-    p.add_argument("--repeat", type=int, default=5, help="timed steps per configuration (default 5)")
+    p.add_argument("--repeat", type=int, default=9, help="timed steps per variant (default 9)")
     p.add_argument("--mlp", action="store_true", help="use the MLP even when resnet18 works")
     p.add_argument("-n", type=int, default=2, help="ranks (default 2)")
-    p.add_argument("--configs", default="poll,thread,mpich-async",
-                   help="comma-separated progress modes to run: poll, thread, mpich-async (default: all)")
+    p.add_argument("--configs", default="default,mpich-async",
+                   help="comma-separated MPI configurations to run: default, mpich-async (default: both)")
     return p.parse_args()
 
 
@@ -52,12 +52,8 @@ def mpiexec():
 
 
 CONFIGS = {
-    "poll": ("communication progressed by polling (MPI_Testall) from DDP's gradient hooks",
-             {"NDGRAD_DDP_PROGRESS_THREAD": "0"}),
-    "thread": ("communication progressed by DDP's progress thread (blocked in MPI_Wait, GIL released)",
-               {"NDGRAD_DDP_PROGRESS_THREAD": "1"}),
-    "mpich-async": ("communication progressed by MPICH's own progress thread (MPIR_CVAR_ASYNC_PROGRESS=1)",
-                    {"NDGRAD_DDP_PROGRESS_THREAD": "0", "MPIR_CVAR_ASYNC_PROGRESS": "1"}),
+    "default": ("MPICH's default progress (inside MPI calls only)", {}),
+    "mpich-async": ("MPICH's own progress thread (MPIR_CVAR_ASYNC_PROGRESS=1)", {"MPIR_CVAR_ASYNC_PROGRESS": "1"}),
 }
 
 
@@ -135,8 +131,8 @@ def worker(args):
     grads = np.ones(n_params, np.float32)
     t_model_ar = median_time(lambda: comm.Allreduce(MPI.IN_PLACE, grads), args.repeat, comm.Barrier)
 
-    def stepper(net, params):
-        opt = optim.SGD(params, lr=1e-3)
+    def stepper(net):
+        opt = optim.SGD(model.parameters(), lr=1e-3)
 
         def step():
             opt.zero_grad()
@@ -144,21 +140,37 @@ def worker(args):
             opt.step()
         return step
 
-    t_alone = median_time(stepper(model, model.parameters()), args.repeat, comm.Barrier)
-    overlap = DDP(model)
-    t_overlap = median_time(stepper(overlap, model.parameters()), args.repeat, comm.Barrier)
-    n_buckets = len(overlap.reducer.buckets)
-    overlap.reducer.remove_hooks()
+    # All variants train the same model, interleaved round by round, so that they see the same machine
+    # load (a DDP wrapper's hooks do nothing unless its own forward ran).
+    overlap_thread = DDP(model)
+    overlap_thread.reducer.use_progress_thread = True
+    overlap_poll = DDP(model)
+    overlap_poll.reducer.use_progress_thread = False
     single = DDP(model, bucket_cap_mb=1e6)
-    t_single = median_time(stepper(single, model.parameters()), args.repeat, comm.Barrier)
-    single.reducer.remove_hooks()
-
+    n_buckets = len(overlap_poll.reducer.buckets)
+    variants = [("one process, no communication", stepper(model)),
+                (f"DDP, {n_buckets} buckets, DDP's progress thread", stepper(overlap_thread)),
+                (f"DDP, {n_buckets} buckets, polled from the hooks", stepper(overlap_poll)),
+                ("DDP, one bucket after backward (no overlap)", stepper(single))]
+    times = {name: [] for name, _ in variants}
+    for _, fn in variants:
+        fn()                                        # warm-up
+    for r in range(args.repeat):
+        for k in range(len(variants)):
+            name, fn = variants[(k + r) % len(variants)]   # rotate the order every round
+            comm.Barrier()
+            start = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - start)
+    med = {name: statistics.median(ts) for name, ts in times.items()}
+    t_alone = med[variants[0][0]]
     say(f"all-reduce of this model's gradient alone: {t_model_ar * 1e3:.1f} ms")
-    say(f"training step, one process, no communication:      {t_alone * 1e3:8.1f} ms")
-    for label, t in ((f"DDP, {n_buckets} buckets (overlap with backward)", t_overlap),
-                     ("DDP, one bucket after backward (no overlap)", t_single)):
+    say(f"training step (median of {args.repeat}, variants interleaved):")
+    say(f"  {variants[0][0]:<50} {t_alone * 1e3:8.1f} ms")
+    for name, _ in variants[1:]:
+        t = med[name]
         extra = t - t_alone
-        say(f"training step, {label:<44} {t * 1e3:8.1f} ms: communication adds {extra * 1e3:7.1f} ms = "
+        say(f"  {name:<50} {t * 1e3:8.1f} ms: communication adds {extra * 1e3:7.1f} ms = "
             f"{max(extra, 0) / t:5.1%} of the step")
     dist.destroy_process_group()
 

@@ -427,8 +427,8 @@ def test_module_api():
         nn.GRU(IN, HID, 2, dropout=0.3)
 
 
-@pytest.mark.parametrize("kind,kw", [("RNN", {"nonlinearity": "relu"}), ("LSTM", {"proj_size": 2, "bidirectional": True}),
-                                     ("GRU", {"num_layers": 2})])
+@pytest.mark.parametrize("kind,kw", [("RNN", {"nonlinearity": "relu"}),
+                                     ("LSTM", {"proj_size": 2, "bidirectional": True}), ("GRU", {"num_layers": 2})])
 def test_gradcheck_and_gradgradcheck(kind, kw):
     """Finite differences agree with the analytic gradients, and with the gradients of gradients."""
     ndgrad.manual_seed(0)

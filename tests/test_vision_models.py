@@ -435,10 +435,11 @@ def test_train_mode_float32_outputs_gradients_and_running_stats_match_torch(case
     _check_train_step(case, model, ref, x, rtol=1e-4, grad_rtol=5e-4)
 
 
-@pytest.mark.parametrize("case", ["resnet18", "resnet_bottleneck", "mobilenet_v2"])
+@pytest.mark.parametrize("case", ["resnet18", "resnet_bottleneck"])
 def test_train_mode_float64_outputs_gradients_and_running_stats_match_torch(case, torch_checkpoints):
     # float64 removes rounding as a source of differences, even where the problem is ill-conditioned
-    # (VGG is left out: its 100M-weight classifier makes it slow, and float32 is conclusive for it)
+    # (VGG and MobileNetV2 are left out: float32 is conclusive for them, and torch's float64
+    # depthwise-convolution backward alone takes a minute)
     model, ref, x = _pair(case, torch_checkpoints, via_weights_path=False, shape=(2, 3, 32, 32), dtype=np.float64)
     _check_train_step(case, model, ref, x, rtol=1e-9, grad_rtol=1e-8)
 

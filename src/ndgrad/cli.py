@@ -15,7 +15,15 @@ def main(argv=None):
         from .tools import tutorial
         return tutorial.main()
     if args.command == "finetune":
-        finetune.run(args)
+        try:
+            finetune.run(args)
+        except BaseException:
+            from . import distributed as dist
+            if dist.is_initialized() and dist.get_world_size() > 1:
+                import traceback
+                traceback.print_exc()
+                dist.abort(1)  # one rank failing alone would leave the others waiting forever
+            raise
         return 0
     parser.print_help()
     return 2

@@ -577,17 +577,17 @@ def addcdiv(input, tensor1, tensor2, *, value=1, out=None):
     return r if out is None else _out(r, out)
 
 
-def _fits(shape, target):
-    """``shape`` broadcasts to exactly ``target`` (an in-place result keeps self's shape)."""
+def _fits(target, *shapes):
+    """The shapes broadcast together to exactly ``target`` (an in-place result keeps self's shape)."""
     try:
-        return np.broadcast_shapes(shape, target) == target
+        return np.broadcast_shapes(target, *shapes) == target
     except ValueError:
         return False
 
 
 def _no_graph_same_float(self, *tensors):
-    """True when an in-place update can write straight into ``self``: no graph is recorded and all
-    tensors share self's floating dtype (the optimizer case)."""
+    """True when an in-place update can write straight into ``self``: no graph is recorded, all
+    tensors share self's floating dtype (the optimizer case) and broadcast to self's shape."""
     d = self._data
     if d.dtype.kind != "f":
         return False
@@ -596,36 +596,35 @@ def _no_graph_same_float(self, *tensors):
         if t.__class__ is not Tensor or t._data.dtype is not d.dtype:
             return False
         rg = rg or t._rg
-    return not (rg and mode.enabled)
+    if rg and mode.enabled:
+        return False
+    return _fits(d.shape, *[t._data.shape for t in tensors])
 
 
 def addcmul_(self, tensor1, tensor2, *, value=1):
-    if _no_graph_same_float(self, tensor1, tensor2) and isinstance(value, (int, float)):
+    if isinstance(value, (int, float)) and _no_graph_same_float(self, tensor1, tensor2):
         t = tensor1._data * tensor2._data
         if value != 1:
             t *= value
-        if _fits(t.shape, self._data.shape):
-            np.add(self._data, t, out=self._data)
-            self._bump_version()
-            return self
+        np.add(self._data, t, out=self._data)
+        self._bump_version()
+        return self
     return inplace(self, addcmul, tensor1, tensor2, value=value)
 
 
 def addcdiv_(self, tensor1, tensor2, *, value=1):
-    if _no_graph_same_float(self, tensor1, tensor2) and isinstance(value, (int, float)):
+    if isinstance(value, (int, float)) and _no_graph_same_float(self, tensor1, tensor2):
         t = tensor1._data / tensor2._data
         if value != 1:
             t *= value
-        if _fits(t.shape, self._data.shape):
-            np.add(self._data, t, out=self._data)
-            self._bump_version()
-            return self
+        np.add(self._data, t, out=self._data)
+        self._bump_version()
+        return self
     return inplace(self, addcdiv, tensor1, tensor2, value=value)
 
 
 def lerp_(self, end, weight):
-    if _no_graph_same_float(self, end) and isinstance(weight, (int, float)) \
-            and _fits(end._data.shape, self._data.shape):
+    if isinstance(weight, (int, float)) and _no_graph_same_float(self, end):
         d = self._data
         np.copyto(d, _lerp_np(d, end._data, np.asarray(weight, dtype=d.dtype)))
         self._bump_version()

@@ -22,6 +22,8 @@ the weight and rebuilds the columns chunk by chunk. It runs ``convolution_backwa
 recorded (``ConvolutionBackwardBackward0``) with a formula made of ``conv_apply`` and
 ``convolution_backward``, so derivatives of any order work.
 """
+import os
+
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
@@ -53,7 +55,18 @@ class ConvParams:
 # The columns of one GEMM are built a chunk at a time (a block of output rows of one sample, or a
 # block of whole samples for small images) into a buffer of about _CHUNK bytes, so the 9x (for a
 # 3x3 kernel) im2col copy stays in cache and is consumed by the GEMM right after it is written.
-_CHUNK = 1 << 20
+# With a multi-threaded BLAS, chunks are larger: every GEMM call wakes the BLAS worker threads, and
+# on a busy machine many small calls cost far more than the cache misses of a few large ones
+# (measured: 3x3 conv fwd+bwd 5.0 s with 1 MB chunks vs 0.9 s with 8 MB at load 13 on 2 cores).
+def _blas_threads():
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        v = os.environ.get(var, "")
+        if v.isdigit():
+            return int(v)
+    return os.cpu_count() or 1
+
+
+_CHUNK = (1 << 20) if _blas_threads() <= 1 else (8 << 20)
 _WGRAD_COLS = 2048
 _FWD_COLS = 512
 

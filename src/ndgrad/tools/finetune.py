@@ -56,12 +56,24 @@ def _split(n, fraction, generator):
     return perm[n_val:], perm[:n_val]
 
 
+def _train_loader(dataset, args, generator):
+    """Shuffled batches; under an MPI launcher each rank takes its shard (DistributedSampler) and a
+    share of the batch, so the global batch size stays ``--batch-size``."""
+    from ndgrad.utils.data import DataLoader, DistributedSampler
+    info = args.launch
+    if info is not None and info.distributed:
+        sampler = DistributedSampler(dataset, info.world_size, info.rank, shuffle=True, seed=args.seed)
+        return DataLoader(dataset, batch_size=max(1, args.batch_size // info.world_size), sampler=sampler,
+                          num_workers=args.workers)
+    return DataLoader(dataset, batch_size=args.batch_size, shuffle=True, generator=generator,
+                      num_workers=args.workers)
+
+
 def _loaders(x, y, idx_train, idx_val, args, generator):
     from ndgrad.utils.data import DataLoader, TensorDataset
     train = TensorDataset(x[ndgrad.from_numpy(idx_train)], y[ndgrad.from_numpy(idx_train)])
     val = TensorDataset(x[ndgrad.from_numpy(idx_val)], y[ndgrad.from_numpy(idx_val)])
-    return (DataLoader(train, batch_size=args.batch_size, shuffle=True, generator=generator, num_workers=args.workers),
-            DataLoader(val, batch_size=256, num_workers=args.workers))
+    return _train_loader(train, args, generator), DataLoader(val, batch_size=256, num_workers=args.workers)
 
 
 def _imagefolder_loaders(args, weights, generator):
@@ -78,8 +90,7 @@ def _imagefolder_loaders(args, weights, generator):
     full_train = datasets.ImageFolder(args.data, transform=train_tf)
     full_eval = datasets.ImageFolder(args.data, transform=eval_tf)
     idx_train, idx_val = _split(len(full_train), args.val_fraction, generator)
-    return (DataLoader(Subset(full_train, idx_train.tolist()), batch_size=args.batch_size, shuffle=True,
-                       generator=generator, num_workers=args.workers),
+    return (_train_loader(Subset(full_train, idx_train.tolist()), args, generator),
             DataLoader(Subset(full_eval, idx_val.tolist()), batch_size=args.batch_size, num_workers=args.workers),
             full_train.classes)
 
@@ -154,13 +165,26 @@ def _set_mode(model, frozen_backbone):
         model.train()
 
 
-def _train_epoch(model, loader, optimizer, scheduler, frozen_backbone, desc, quiet):
+def _all_reduce_sums(*values):
+    """Sum per-rank totals over all ranks (a no-op without a process group)."""
+    from ndgrad import distributed as dist
+    if not dist.is_initialized():
+        return values
+    t = ndgrad.tensor(list(values), dtype=ndgrad.float64)
+    dist.all_reduce(t)
+    return tuple(t.tolist())
+
+
+def _train_epoch(model, net, loader, optimizer, scheduler, frozen_backbone, desc, quiet, epoch):
+    """One epoch; ``net`` is ``model`` or its DistributedDataParallel wrapper."""
     _set_mode(model, frozen_backbone)
+    if hasattr(loader.sampler, "set_epoch"):
+        loader.sampler.set_epoch(epoch)
     total, correct, loss_sum = 0, 0, 0.0
     bar = progress(loader, desc=desc, disable=quiet)
     for x, y in bar:
         optimizer.zero_grad()
-        out = model(x)
+        out = net(x)
         loss = nn.functional.cross_entropy(out, y)
         loss.backward()
         optimizer.step()
@@ -172,6 +196,7 @@ def _train_epoch(model, loader, optimizer, scheduler, frozen_backbone, desc, qui
         correct += int((out.argmax(1) == y).sum())
         if hasattr(bar, "set_postfix"):
             bar.set_postfix(loss=loss_sum / total, acc=correct / total)
+    loss_sum, correct, total = _all_reduce_sums(loss_sum, correct, total)
     return loss_sum / total, correct / total
 
 
@@ -188,13 +213,18 @@ def evaluate(model, loader):
 
 
 def fit(model, train_loader, val_loader, epochs, lr, frozen_backbone, label, say, quiet, history):
+    from ndgrad import distributed as dist
+    net = model
+    if dist.is_initialized() and dist.get_world_size() > 1:
+        from ndgrad.nn.parallel import DistributedDataParallel
+        net = DistributedDataParallel(model)
     params = [p for p in model.parameters() if p.requires_grad]
     optimizer = optim.SGD(params, lr=lr, momentum=0.9, nesterov=True, weight_decay=1e-4)
     scheduler = optim.lr_scheduler.OneCycleLR(optimizer, max_lr=lr, total_steps=max(1, epochs * len(train_loader)))
     for epoch in range(epochs):
         start = time.perf_counter()
-        tr_loss, tr_acc = _train_epoch(model, train_loader, optimizer, scheduler, frozen_backbone,
-                                       f"{label} {epoch + 1}/{epochs}", quiet)
+        tr_loss, tr_acc = _train_epoch(model, net, train_loader, optimizer, scheduler, frozen_backbone,
+                                       f"{label} {epoch + 1}/{epochs}", quiet, epoch)
         seconds = time.perf_counter() - start
         va_loss, va_acc = evaluate(model, val_loader)
         history.append({"phase": label, "epoch": epoch + 1, "train_loss": tr_loss, "train_acc": tr_acc,
@@ -202,6 +232,10 @@ def fit(model, train_loader, val_loader, epochs, lr, frozen_backbone, label, say
         say(f"{label} epoch {epoch + 1}/{epochs}: train loss {tr_loss:.4f} acc {tr_acc:.3f} | held-out loss "
             f"{va_loss:.4f} acc {va_acc:.3f} | {seconds:.1f} s/epoch")
     return history
+
+
+def _silent(*_args, **_kwargs):
+    pass
 
 
 def _plot(history, path):
@@ -230,7 +264,21 @@ def _plot(history, path):
 
 
 def run(args, say=print, is_main=True):
-    """Run the whole job; returns a dict of the results (also written to <out>/metrics.json)."""
+    """Run the whole job; returns a dict of the results (also written to <out>/metrics.json).
+
+    Under ``mpiexec -n N`` it trains data-parallel (DistributedDataParallel, a DistributedSampler
+    shard per rank); only rank 0 prints, writes the checkpoint and the plot.
+    """
+    from ndgrad import distributed as dist
+    args.launch = dist.launch_info()
+    if args.launch.distributed:
+        dist.init_process_group("mpi")
+        is_main = is_main and dist.is_main_process()
+        if not is_main:
+            say = _silent
+            args.quiet = True
+        else:
+            say(f"data-parallel on {args.launch.world_size} processes ({args.launch.launcher})")
     ndgrad.manual_seed(args.seed)
     gen = ndgrad.Generator().manual_seed(args.seed)
     history = []

@@ -13,8 +13,9 @@ from .sampler import (Sampler, SequentialSampler, RandomSampler, SubsetRandomSam
                       WeightedRandomSampler, BatchSampler)
 from .dataloader import DataLoader, get_worker_info  # noqa: F401
 from ._collate import default_collate, default_convert  # noqa: F401
+from .distributed import DistributedSampler  # noqa: F401
 
 __all__ = ["Dataset", "IterableDataset", "TensorDataset", "StackDataset", "ConcatDataset", "ChainDataset",
            "Subset", "random_split", "Sampler", "SequentialSampler", "RandomSampler", "SubsetRandomSampler",
            "WeightedRandomSampler", "BatchSampler", "DataLoader", "get_worker_info", "default_collate",
-           "default_convert"]
+           "default_convert", "DistributedSampler"]
