@@ -4,7 +4,6 @@ torchvision is not installed: its tensor kernels are ``torch.nn.functional.inter
 lines of torch per colour adjustment, re-written here (``tv_*``) from torchvision's
 ``_functional_tensor``; PIL images are processed by Pillow itself in both libraries.
 """
-import math
 import sys
 
 import numpy as np
