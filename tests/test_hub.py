@@ -8,6 +8,7 @@ import http.server
 import io
 import os
 import socket
+import sys
 import threading
 import zipfile
 from enum import Enum
@@ -309,3 +310,25 @@ def test_safe_loading_never_runs_code(homes):
     with pytest.raises(pickle.UnpicklingError):
         hub.load_state_dict_from_url(_dead_url("evil-00000000.pth"))
     assert ndgrad.__name__ == "ndgrad"
+
+
+def test_progress_uses_tqdm_when_installed(server, homes, monkeypatch):
+    import types
+    seen = {}
+
+    class FakeTqdm:
+        def __init__(self, total=None, **kwargs):
+            seen.update(total=total, kwargs=kwargs, done=0, closed=False)
+
+        def update(self, n):
+            seen["done"] += n
+
+        def close(self):
+            seen["closed"] = True
+
+    monkeypatch.setitem(sys.modules, "tqdm", types.SimpleNamespace(tqdm=FakeTqdm))
+    _, data = _checkpoint_bytes()
+    server.files["t.pth"] = data
+    hub.load_state_dict_from_url(f"{server.base}/files/t.pth", progress=True)
+    assert seen["total"] == len(data) and seen["done"] == len(data) and seen["closed"]
+    assert seen["kwargs"]["unit"] == "B" and seen["kwargs"]["unit_scale"] is True

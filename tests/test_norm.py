@@ -262,3 +262,23 @@ def test_batch_norm_module_input_dim_errors():
             lib.nn.BatchNorm1d(3)(lib.randn(2, 3, 4, 4))
         with pytest.raises(ValueError, match=r"num_channels \(4\) must be divisible by num_groups \(3\)"):
             lib.nn.GroupNorm(3, 4)
+
+
+def test_batch_norm_zero_weight_gradient():
+    x, w = _arrays((4, 3, 5), (3,))
+    w[1] = 0.0
+    check_against_torch(lambda lib, x, w: (_lib_f(lib).batch_norm(x, None, None, w, None, True) ** 3), x, w,
+                        rtol=1e-10, atol=1e-10)
+
+
+@pytest.mark.parametrize("training", [True, False])
+def test_batch_norm_threaded_channels_match_torch(monkeypatch, training):
+    """Large inputs are normalised a block of channels per thread; force that path on small ones."""
+    from ndgrad.ops import pool as pool_ops
+    monkeypatch.setattr(pool_ops, "_PAR_MIN", 0)
+    monkeypatch.setattr(pool_ops, "_THREADS", 3)
+    x, w, b, rm, rv = _arrays((4, 7, 5), (7,), (7,), (7,), (7,))
+    rv = np.abs(rv) + 0.5
+    check_against_torch(lambda lib, x, w, b: _lib_f(lib).batch_norm(x, lib.tensor(rm), lib.tensor(rv), w, b,
+                                                                   training=training),
+                        x, w, b, rtol=1e-10, atol=1e-10)

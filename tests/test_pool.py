@@ -257,3 +257,13 @@ def test_pool_module_return_indices():
 def test_unimplemented_3d_pools_raise():
     with pytest.raises(NotImplementedError):
         ndgrad.nn.MaxPool3d(2)
+
+
+def test_pool_threaded_slices_match_torch(monkeypatch):
+    """Large inputs run in slices on a thread pool; force that path on small ones."""
+    from ndgrad.ops import pool as pool_ops
+    monkeypatch.setattr(pool_ops, "_PAR_MIN", 0)
+    monkeypatch.setattr(pool_ops, "_THREADS", 3)
+    x = _x((2, 5, 9, 8), ties=True)
+    _check(lambda lib, t: _lib_f(lib).max_pool2d(t, 3, 2, 1, return_indices=True), x, indices=True)
+    _check(lambda lib, t: _lib_f(lib).avg_pool2d(t, 3, 2, 1, ceil_mode=True), _x((2, 5, 9, 8)))

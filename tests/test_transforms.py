@@ -327,7 +327,8 @@ def test_random_crop():
     np.testing.assert_array_equal(crop(nd(x)).numpy(), a)
     assert T.RandomCrop(12, padding=2)(nd(x)).shape == (3, 12, 12)
     assert T.RandomCrop((14, 15), pad_if_needed=True)(nd(x)).shape == (3, 14, 15)
-    with pytest.raises(ValueError, match="Required crop size \\(14, 15\\) is larger than input image size \\(10, 12\\)"):
+    with pytest.raises(ValueError, match="Required crop size \\(14, 15\\) is larger than input image size "
+                                         "\\(10, 12\\)"):
         T.RandomCrop((14, 15))(nd(x))
     pil, _ = rgb_image()
     assert T.RandomCrop(8, padding=4, padding_mode="reflect")(pil).size == (8, 8)
@@ -364,7 +365,8 @@ def test_color_adjustments_match_torchvision_formulas(dtype):
         x = RNG.random((2, 3, 6, 7), dtype=np.float32)
     t = torch.from_numpy(x)
     for f in [0.0, 0.4, 1.0, 1.7]:
-        np.testing.assert_array_equal(F.adjust_brightness(nd(x), f).numpy(), tv_blend(t, torch.zeros_like(t), f).numpy())
+        np.testing.assert_array_equal(F.adjust_brightness(nd(x), f).numpy(),
+                                      tv_blend(t, torch.zeros_like(t), f).numpy())
         np.testing.assert_allclose(F.adjust_contrast(nd(x), f).numpy().astype(float),
                                    tv_contrast(t, f).numpy().astype(float), atol=1 if dtype == np.uint8 else 1e-6)
         np.testing.assert_allclose(F.adjust_saturation(nd(x), f).numpy().astype(float),
@@ -462,7 +464,8 @@ def test_imagenet_preset_on_pil_images():
     w, h = resized.size
     top, left = int(round((h - 224) / 2.0)), int(round((w - 224) / 2.0))
     arr = np.asarray(resized.crop((left, top, left + 224, top + 224))).astype(np.float32).transpose(2, 0, 1) / 255
-    expected = (arr - np.float32([0.485, 0.456, 0.406]).reshape(3, 1, 1)) / np.float32([0.229, 0.224, 0.225]).reshape(3, 1, 1)
+    mean = np.float32([0.485, 0.456, 0.406]).reshape(3, 1, 1)
+    expected = (arr - mean) / np.float32([0.229, 0.224, 0.225]).reshape(3, 1, 1)
     np.testing.assert_allclose(out.numpy(), expected, atol=1e-5)
 
 

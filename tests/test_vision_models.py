@@ -648,8 +648,12 @@ def test_legacy_pretrained_argument(tmp_path, monkeypatch):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         models.resnet18(weights=None)
-    with pytest.warns(UserWarning, match="as positional parameter"):
+    with pytest.warns(UserWarning) as record:
         models.resnet18(True)
+    messages = [str(r.message) for r in record]
+    assert messages[0] == ("Using 'weights' as positional parameter(s) is deprecated since 0.13 and may be removed in "
+                           "the future. Please use keyword parameter(s) instead.")
+    assert "equivalent to passing `weights=ResNet18_Weights.IMAGENET1K_V1`" in messages[1] and len(messages) == 2
 
 
 def test_vgg16_features_weights_keep_num_classes(tmp_path, monkeypatch):

@@ -28,15 +28,18 @@ from .autograd.grad_mode import (no_grad, enable_grad, set_grad_enabled, inferen
                                  is_grad_enabled, is_inference_mode_enabled)
 from . import ops as _ops
 from .ops.creation import *  # noqa: F401,F403
+from .ops.random import *  # noqa: F401,F403
 from .ops.arith import *  # noqa: F401,F403
 from .ops.unary import *  # noqa: F401,F403
 from .ops.compare import *  # noqa: F401,F403
 from .ops.convert import *  # noqa: F401,F403
 from .ops.reduction import *  # noqa: F401,F403
+from .ops.cumulative import *  # noqa: F401,F403
 from .ops.sorting import *  # noqa: F401,F403
 from .ops.shape import *  # noqa: F401,F403
 from .ops.joining import *  # noqa: F401,F403
 from .ops.indexing import *  # noqa: F401,F403
+from .ops.scatter_gather import *  # noqa: F401,F403
 from .ops.linalg import *  # noqa: F401,F403
 from .ops.softmax import *  # noqa: F401,F403
 from . import autograd  # noqa: F401

@@ -14,7 +14,7 @@ import warnings
 
 import numpy as np
 
-from ..ops.creation import _rng
+from ..ops.random import _rng
 
 __all__ = ["calculate_gain", "uniform_", "normal_", "trunc_normal_", "constant_", "ones_", "zeros_", "eye_",
            "dirac_", "xavier_uniform_", "xavier_normal_", "kaiming_uniform_", "kaiming_normal_", "orthogonal_",

@@ -27,8 +27,7 @@ import os
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from .. import _dtype
-from ._core import Node, Tensor, wrap, edge, mode, attach, record
+from ._core import Node, wrap, edge, mode, attach, record
 
 __all__ = ["convolution", "conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d", "constant_pad_nd"]
 

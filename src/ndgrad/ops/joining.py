@@ -679,7 +679,7 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
                                f"{r.size} and input.size({dim}) = {n}")
         if (r < 0).any():
             raise RuntimeError("repeats can not be negative")
-        from .indexing import index_select
+        from .scatter_gather import index_select
         return index_select(input, dim, wrap(np.repeat(np.arange(n, dtype=np.int64), r)))
     repeats = int(repeats)
     if repeats < 0:

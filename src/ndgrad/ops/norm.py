@@ -15,6 +15,7 @@ norm: ``(N, C, H*W)``) or per ``(A, B)`` over axis 2 (layer and group norm).
 import numpy as np
 
 from ._core import Node, wrap, edge, mode, record
+from .pool import parallel_for
 
 __all__ = ["batch_norm", "layer_norm", "group_norm", "instance_norm"]
 
@@ -61,27 +62,48 @@ class NativeBatchNormBackward0(Node):
         g3 = _view3(grad._data)
         x3 = _view3(x._data)
         mean, invstd = self.mean, self.invstd
-        sg, dot = _sum_dot(g3, x3, True)
-        dot = dot - mean * sg                       # sum(g * (x - mean)) per channel
-        gx = gw = gb = None
-        if fw is not None:
-            gw = wrap((dot * invstd).astype(x._data.dtype, copy=False))
-        if fb is not None:
-            gb = wrap(sg.astype(x._data.dtype, copy=False))
-        if fx is not None:
-            k = invstd if w is None else invstd * w._data
-            if self.training:
-                m = x3.shape[0] * x3.shape[2]
-                b = -k * invstd * invstd * dot / m
-                c = -k * sg / m - b * mean
-                out = np.multiply(x3, b[:, None])
-                out += c[:, None]
-                out += g3 * k[:, None]
-            else:
-                out = g3 * k[:, None]
-            gx = wrap(out.reshape(x._data.shape))
-        return gx, gw, gb
+        dt = x._data.dtype
+        n_ch = x3.shape[1]
+        m = x3.shape[0] * x3.shape[2]
+        gw_a = np.empty(n_ch, dtype=dt)
+        gb_a = np.empty(n_ch, dtype=dt)
+        out = np.empty(x3.shape, dtype=dt) if fx is not None else None
+        wd = None if w is None else w._data
+        training = self.training
 
+        def part(a, b):                             # channels [a, b) are independent
+            gs, xs = g3[:, a:b], x3[:, a:b]
+            sg, dot = _sum_dot(gs, xs, True)
+            dot = dot - mean[a:b] * sg              # sum(g * (x - mean)) per channel
+            inv = invstd[a:b]
+            gw_a[a:b] = dot * inv
+            gb_a[a:b] = sg
+            if out is None:
+                return
+            k = inv if wd is None else inv * wd[a:b]
+            o = out[:, a:b]
+            if training:
+                # gx = k*g + b*x + c per channel, evaluated as k*(x*(b/k) + g + c/k): four passes
+                # and no temporary (k = 0 only for a zero weight, handled the long way)
+                bb = -k * inv * inv * dot / m
+                c = -k * sg / m - bb * mean[a:b]
+                if np.all(k != 0):
+                    np.multiply(xs, (bb / k)[:, None], out=o)
+                    o += gs
+                    o += (c / k)[:, None]
+                    o *= k[:, None]
+                else:
+                    np.multiply(xs, bb[:, None], out=o)
+                    o += c[:, None]
+                    o += gs * k[:, None]
+            else:
+                np.multiply(gs, k[:, None], out=o)
+
+        parallel_for(part, n_ch, x3.size)
+        gx = wrap(out.reshape(x._data.shape)) if fx is not None else None
+        gw = wrap(gw_a) if fw is not None else None
+        gb = wrap(gb_a) if fb is not None else None
+        return gx, gw, gb
 
 def _view3(d):
     return d.reshape(d.shape[0], d.shape[1], -1)
@@ -124,33 +146,50 @@ def batch_norm_apply(input, running_mean, running_var, weight, bias, training, m
     x = input._data
     x3 = _view3(x)
     dt = x.dtype
+    n_ch = x3.shape[1]
     use_batch = training or running_mean is None
+    out = np.empty(x3.shape, dtype=dt)
     if use_batch:
-        mean, var, xc = _stats(x3, True)
-        invstd = 1.0 / np.sqrt(var + _dt(eps, var))
-        if training and running_mean is not None:
-            m = x3.shape[0] * x3.shape[2]
-            rm = running_mean._data
-            rv = running_var._data if running_var is not None else None
-            rm *= 1 - momentum
-            rm += (momentum * mean).astype(rm.dtype, copy=False)
-            if rv is not None:
-                rv *= 1 - momentum
-                rv += (momentum * var * (m / max(m - 1, 1))).astype(rv.dtype, copy=False)
-        out = xc
+        mean = np.empty(n_ch, dtype=dt)
+        var = np.empty(n_ch, dtype=dt)
     else:
-        mean = running_mean._data.astype(dt, copy=False)
-        invstd = 1.0 / np.sqrt(running_var._data.astype(dt, copy=False) + _dt(eps, dt))
-        out = x3 - mean[:, None]
-    scale = invstd if weight is None else invstd * weight._data
-    out *= scale[:, None]
-    if bias is not None:
-        out += bias._data[:, None]
+        mean = running_mean._data.astype(dt)       # copies: the node keeps them for backward
+        var = running_var._data.astype(dt)
+    invstd = np.empty(n_ch, dtype=dt)
+    wd = None if weight is None else weight._data
+    bd = None if bias is None else bias._data
+    eps_ = _dt(eps, dt)
+
+    def part(a, b):                                 # channels [a, b) are independent
+        xs, o = x3[:, a:b], out[:, a:b]
+        if use_batch:
+            count = xs.shape[0] * xs.shape[2]
+            mean[a:b] = xs.sum(axis=2).sum(axis=0) / count
+            np.subtract(xs, mean[a:b, None], out=o)   # two-pass variance, as torch
+            var[a:b] = np.vecdot(o, o).sum(axis=0) / count
+        else:
+            np.subtract(xs, mean[a:b, None], out=o)
+        invstd[a:b] = 1.0 / np.sqrt(var[a:b] + eps_)
+        scale = invstd[a:b] if wd is None else invstd[a:b] * wd[a:b]
+        o *= scale[:, None]
+        if bd is not None:
+            o += bd[a:b, None]
+
+    parallel_for(part, n_ch, x3.size)
+    if training and running_mean is not None:
+        m = x3.shape[0] * x3.shape[2]
+        rm = running_mean._data
+        rv = running_var._data if running_var is not None else None
+        rm *= 1 - momentum
+        rm += (momentum * mean).astype(rm.dtype, copy=False)
+        if rv is not None:
+            rv *= 1 - momentum
+            rv += (momentum * var * (m / max(m - 1, 1))).astype(rv.dtype, copy=False)
     res = wrap(out.reshape(x.shape))
     if mode.enabled and (input._rg or (weight is not None and weight._rg) or (bias is not None and bias._rg)):
         node = NativeBatchNormBackward0(edge(input), edge(weight) if weight is not None else (None, 0),
                                         edge(bias) if bias is not None else (None, 0))
-        node.save(input, weight) if weight is not None else node.save(input)
+        node.save(*((input, weight) if weight is not None else (input,)))
         node.mean, node.invstd = mean, invstd
         node.training, node.eps = use_batch, eps
         node.has_w, node.has_b = weight is not None, bias is not None
@@ -271,7 +310,7 @@ def _grouped_forward(input, weight, bias, eps, a, gr, kind, wshape=None):
         cls = NativeLayerNormBackward0 if kind == "layer" else NativeGroupNormBackward0
         node = cls(edge(input), edge(weight) if weight is not None else (None, 0),
                    edge(bias) if bias is not None else (None, 0))
-        node.save(input, weight) if weight is not None else node.save(input)
+        node.save(*((input, weight) if weight is not None else (input,)))
         node.mean, node.rstd, node.eps, node.groups, node.kind = mean, rstd, eps, (a, gr), kind
         node.has_w, node.has_b = weight is not None, bias is not None
         if kind == "layer":

@@ -12,14 +12,64 @@ average pooling) is a small matrix applied along each spatial axis: a GEMM, with
 matrices for the backward. Nearest-neighbour resampling and reflect/replicate/circular padding are
 gathers along axes whose adjoint is a scatter-add (``np.add.at``, in output order like torch).
 """
-import math
-
 import numpy as np
+
+import os
+import threading
 
 from ._core import Node, wrap, edge, mode, attach
 
 __all__ = ["max_pool1d", "max_pool2d", "avg_pool1d", "adaptive_avg_pool1d", "adaptive_max_pool1d",
            "pixel_shuffle", "pixel_unshuffle"]
+
+
+# ==== threads ===================================================================================
+# NumPy's ufuncs run on one core while torch spreads pooling and normalisation over its intra-op
+# threads. They release the GIL, so independent slices (batch planes, channels) of these memory-bound
+# kernels run in parallel on a small thread pool sized like the BLAS pool.
+def _thread_count():
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        v = os.environ.get(var, "")
+        if v.isdigit():
+            return max(int(v), 1)
+    return min(os.cpu_count() or 1, 8)
+
+
+_THREADS = _thread_count()
+_PAR_MIN = 1 << 18          # elements: below this, splitting costs more than it saves
+_pool = None
+_pool_lock = threading.Lock()
+
+
+def _reset_after_fork():
+    # a forked child (DataLoader workers) inherits the executor but not its threads
+    global _pool, _pool_lock
+    _pool = None
+    _pool_lock = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_reset_after_fork)
+
+
+def parallel_for(fn, n, size):
+    """Call ``fn(start, stop)`` on contiguous parts of ``range(n)``, in parallel when the work
+    (``size`` elements) is large and more than one thread is configured. Returns nothing."""
+    parts = min(_THREADS, n)
+    if parts <= 1 or size < _PAR_MIN:
+        fn(0, n)
+        return
+    global _pool
+    if _pool is None:
+        with _pool_lock:
+            if _pool is None:
+                from concurrent.futures import ThreadPoolExecutor
+                _pool = ThreadPoolExecutor(_THREADS - 1, thread_name_prefix="ndgrad")
+    bounds = [n * i // parts for i in range(parts + 1)]
+    futures = [_pool.submit(fn, bounds[i], bounds[i + 1]) for i in range(1, parts)]
+    fn(bounds[0], bounds[1])
+    for f in futures:
+        f.result()
 
 
 # ==== window geometry ===========================================================================
@@ -130,27 +180,37 @@ def max_pool2d_apply(input, geo, return_indices=False):
     x = input._data
     lead = x.shape[:-2]
     x = _as4d(x)
-    nan = x.dtype.kind == "f" and bool(np.isnan(x).any())
-    views = geo.views(geo.phases(geo.pad(x, _lowest(x.dtype))))
-    _, v0 = next(views)
-    out = v0.copy()
     nk = geo.kernel[0] * geo.kernel[1]
     need_arg = return_indices or (mode.enabled and input._rg)
     adt = np.uint8 if nk <= 256 else np.int32
-    arg = np.zeros(out.shape, dtype=adt) if need_arg else None
-    mask = np.empty(out.shape, dtype=bool) if need_arg else None
-    step = np.empty(out.shape, dtype=adt) if need_arg else None
-    for k, v in views:
-        # torch takes a value when it is greater than the running maximum (or NaN): the first
-        # maximum wins ties. Branch-free updates: a masked copy with a random mask is ~10x slower.
+    out = np.empty((x.shape[0], 1, geo.ho, geo.wo), dtype=x.dtype)
+    arg = np.empty(out.shape, dtype=adt) if need_arg else None
+
+    def part(a, b):
+        xs = x[a:b]
+        nan = xs.dtype.kind == "f" and bool(np.isnan(xs).any())
+        views = geo.views(geo.phases(geo.pad(xs, _lowest(xs.dtype))))
+        o = out[a:b]
+        _, v0 = next(views)
+        np.copyto(o, v0)
         if arg is not None:
-            np.greater(v, out, out=mask)
-            if nan:
-                mask |= np.isnan(v)
-            # offsets come in increasing order, so "set to k where mask" is a maximum with k*mask
-            np.multiply(mask, adt(k), out=step)
-            np.maximum(arg, step, out=arg)
-        np.maximum(out, v, out=out)
+            ar = arg[a:b]
+            ar[...] = 0
+            mask = np.empty(o.shape, dtype=bool)
+            step = np.empty(o.shape, dtype=adt)
+        for k, v in views:
+            # torch takes a value when it is greater than the running maximum (or NaN): the first
+            # maximum wins ties. Branch-free updates: a masked copy with a random mask is ~10x slower.
+            if arg is not None:
+                np.greater(v, o, out=mask)
+                if nan:
+                    mask |= np.isnan(v)
+                # offsets come in increasing order, so "set to k where mask" is a maximum with k*mask
+                np.multiply(mask, adt(k), out=step)
+                np.maximum(ar, step, out=ar)
+            np.maximum(o, v, out=o)
+
+    parallel_for(part, x.shape[0], x.size)
     res = wrap(out.reshape(lead + out.shape[2:]))
     if mode.enabled and input._rg:
         node = MaxPool2DWithIndicesBackward0(edge(input))
@@ -177,15 +237,21 @@ def _max_scatter(grad, arg, geo):
     g = grad._data
     lead = g.shape[:-2]
     g = _as4d(g)
-    n, c = g.shape[:2]
-    phases = geo.zero_phases(n, c, g.dtype)
-    mask = np.empty(g.shape, dtype=bool)
-    tmp = np.empty_like(g)
-    for k, v in geo.views(phases):
-        np.equal(arg, k, out=mask)
-        np.multiply(g, mask, out=tmp)
-        v += tmp
-    out = wrap(geo.assemble(phases).reshape(lead + (geo.h, geo.w)))
+    gin = np.empty((g.shape[0], 1, geo.h, geo.w), dtype=g.dtype)
+
+    def part(a, b):
+        gs, ar = g[a:b], arg[a:b]
+        phases = geo.zero_phases(b - a, 1, g.dtype)
+        mask = np.empty(gs.shape, dtype=bool)
+        tmp = np.empty_like(gs)
+        for k, v in geo.views(phases):
+            np.equal(ar, k, out=mask)
+            np.multiply(gs, mask, out=tmp)
+            v += tmp
+        gin[a:b] = geo.assemble(phases)
+
+    parallel_for(part, g.shape[0], gin.size)
+    out = wrap(gin.reshape(lead + (geo.h, geo.w)))
     if mode.enabled and grad._rg:
         node = MaxPool2DWithIndicesBackwardBackward0(edge(grad))
         node.geo = geo
@@ -255,15 +321,22 @@ def avg_pool2d_apply(input, geo, ceil_mode, count_include_pad, divisor_override)
 
 def _avg_sum_np(x, geo, div):
     lead = x.shape[:-2]
-    views = geo.views(geo.phases(geo.pad(_as4d(x), 0)))
-    _, v0 = next(views)
-    out = v0.copy()
-    for _, v in views:
-        out += v
-    if out.dtype.kind == "f":
-        out /= div
-    else:  # integer pooling divides with truncation, as torch's integer kernels do
-        out = (np.sign(out) * (np.abs(out) // div)).astype(out.dtype)
+    x = _as4d(x)
+    out = np.empty((x.shape[0], 1, geo.ho, geo.wo), dtype=x.dtype)
+
+    def part(a, b):
+        o = out[a:b]
+        views = geo.views(geo.phases(geo.pad(x[a:b], 0)))
+        _, v0 = next(views)
+        np.copyto(o, v0)
+        for _, v in views:
+            o += v
+        if o.dtype.kind == "f":
+            o /= div
+        else:  # integer pooling divides with truncation, as torch's integer kernels do
+            o[...] = np.sign(o) * (np.abs(o) // div)
+
+    parallel_for(part, x.shape[0], x.size)
     return out.reshape(lead + out.shape[2:])
 
 
@@ -279,12 +352,18 @@ def _avg_sum(gg, geo, div):
 
 def _avg_spread(grad, geo, div):
     lead = grad._data.shape[:-2]
-    g = _as4d(grad._data) / div
-    n, c = g.shape[:2]
-    phases = geo.zero_phases(n, c, g.dtype)
-    for _, v in geo.views(phases):
-        v += g
-    out = wrap(geo.assemble(phases).reshape(lead + (geo.h, geo.w)))
+    g = _as4d(grad._data)
+    gin = np.empty((g.shape[0], 1, geo.h, geo.w), dtype=g.dtype)
+
+    def part(a, b):
+        gs = g[a:b] / div
+        phases = geo.zero_phases(b - a, 1, g.dtype)
+        for _, v in geo.views(phases):
+            v += gs
+        gin[a:b] = geo.assemble(phases)
+
+    parallel_for(part, g.shape[0], gin.size)
+    out = wrap(gin.reshape(lead + (geo.h, geo.w)))
     if mode.enabled and grad._rg:
         node = AvgPool2DBackwardBackward0(edge(grad))
         node.geo = geo
@@ -678,5 +757,3 @@ def pixel_unshuffle(input, downscale_factor):
     from ..nn.functional.vision import pixel_unshuffle as f
     return f(input, downscale_factor)
 
-
-del math

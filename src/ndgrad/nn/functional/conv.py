@@ -9,7 +9,6 @@ Example:
     >>> F.conv2d(x, w, padding=1).shape
     torch.Size([8, 16, 32, 32])
 """
-import math
 import warnings
 
 from ...ops.conv import ConvParams, conv_apply
@@ -210,5 +209,3 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
     _no_str_padding(padding, "conv_transpose2d")
     return _conv(input, weight, bias, stride, padding, dilation, groups, 2, True, output_padding)
 
-
-del math

@@ -40,7 +40,7 @@ def _single(v, fn, what):
     return int(v)
 
 
-def _check_2d(input, k, s, p, d, fn, is_max):
+def _check_2d(input, k, s, p, d, fn):
     if s[0] == 0 or s[1] == 0:
         raise RuntimeError("stride should not be zero")
     if input.dim() not in (3, 4):
@@ -83,7 +83,7 @@ def max_pool2d_with_indices(input, kernel_size, stride=None, padding=0, dilation
         s = k
     p = _pair(padding, "max_pool2d", "padding")
     d = _pair(dilation, "max_pool2d", "dilation")
-    _check_2d(input, k, s, p, d, "max_pool2d", True)
+    _check_2d(input, k, s, p, d, "max_pool2d")
     geo = _geometry(input, k, s, p, d, ceil_mode)
     return _pool.max_pool2d_apply(input, geo, return_indices)
 
@@ -148,7 +148,7 @@ def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
 
 def _avg_common(input, k, s, p, ceil_mode, count_include_pad, divisor_override, fn):
     d = (1, 1)
-    _check_2d(input, k, s, p, d, fn, False)
+    _check_2d(input, k, s, p, d, fn)
     if divisor_override is not None and divisor_override == 0:
         raise RuntimeError("divisor must be not zero")
     geo = _geometry(input, k, s, p, d, ceil_mode)

@@ -215,7 +215,8 @@ def _pair_arg(v, name, fn):
 
 def _check_block_args(k, d, p, s):
     if k[0] <= 0 or k[1] <= 0:
-        raise RuntimeError(f"kernel size should be greater than zero, but got kernel_height: {k[0]} kernel_width: {k[1]}")
+        raise RuntimeError(f"kernel size should be greater than zero, but got kernel_height: {k[0]} kernel_width: "
+                           f"{k[1]}")
     if d[0] <= 0 or d[1] <= 0:
         raise RuntimeError(f"dilation should be greater than zero, but got dilation_height: {d[0]} dilation_width: "
                            f"{d[1]}")
@@ -323,6 +324,6 @@ def pixel_unshuffle(input, downscale_factor):
     if h % r or w % r:
         which = "height" if h % r else "width"
         size, idx = (h, -2) if h % r else (w, -1)
-        raise RuntimeError(f"pixel_unshuffle expects {which} to be divisible by downscale_factor, but input.size({idx})="
-                           f"{size} is not divisible by {r}")
+        raise RuntimeError(f"pixel_unshuffle expects {which} to be divisible by downscale_factor, but "
+                           f"input.size({idx})={size} is not divisible by {r}")
     return _pool.unshuffle_pixels(input, r)

@@ -13,7 +13,7 @@ from typing import Generic, Iterable, TypeVar
 import numpy as np
 
 from ..._tensor import Tensor, _wrap
-from ...ops.creation import default_generator, randperm
+from ...ops.random import default_generator, randperm
 
 __all__ = ["Dataset", "IterableDataset", "TensorDataset", "StackDataset", "ConcatDataset", "ChainDataset",
            "Subset", "random_split"]

@@ -8,7 +8,7 @@ every rank for the same seed and epoch.
 """
 import math
 
-from ...ops.creation import Generator, randperm
+from ...ops.random import Generator, randperm
 from .sampler import Sampler
 
 __all__ = ["DistributedSampler"]

@@ -10,7 +10,8 @@ import numpy as np
 
 from ..._dtype import float64
 from ..._tensor import Tensor
-from ...ops.creation import Generator, as_tensor, default_generator, multinomial, randint, randperm
+from ...ops.creation import as_tensor
+from ...ops.random import Generator, default_generator, multinomial, randint, randperm
 
 __all__ = ["Sampler", "SequentialSampler", "RandomSampler", "SubsetRandomSampler", "WeightedRandomSampler",
            "BatchSampler"]

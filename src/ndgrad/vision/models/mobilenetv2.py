@@ -150,7 +150,8 @@ class MobileNet_V2_Weights(WeightsEnum):
     IMAGENET1K_V1 = Weights(
         url="https://download.pytorch.org/models/mobilenet_v2-b0353104.pth",
         transforms=partial(ImageClassification, crop_size=224),
-        meta={**_COMMON_META, "recipe": "https://github.com/pytorch/vision/tree/main/references/classification#mobilenetv2",
+        meta={**_COMMON_META,
+              "recipe": "https://github.com/pytorch/vision/tree/main/references/classification#mobilenetv2",
               "_metrics": {"ImageNet-1K": {"acc@1": 71.878, "acc@5": 90.286}}, "_ops": 0.301, "_file_size": 13.555,
               "_docs": "These weights reproduce closely the results of the paper using a simple training recipe."},
     )

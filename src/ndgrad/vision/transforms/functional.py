@@ -65,7 +65,8 @@ def _as_mode(interpolation):
     if isinstance(interpolation, str):
         return InterpolationMode(interpolation)
     if not isinstance(interpolation, InterpolationMode):
-        raise TypeError("Argument interpolation should be a InterpolationMode or a corresponding Pillow integer constant")
+        raise TypeError("Argument interpolation should be a InterpolationMode or a corresponding Pillow integer "
+                        "constant")
     return interpolation
 
 
@@ -90,8 +91,13 @@ def _np(img):
 
 
 def _wrap(arr):
+    # always fresh memory: an ndgrad tensor around a view of another tensor's array would share
+    # data without sharing its version counter
     from ... import from_numpy
-    return from_numpy(np.ascontiguousarray(arr))
+    arr = np.ascontiguousarray(arr)
+    if arr.base is not None:
+        arr = arr.copy()
+    return from_numpy(arr)
 
 
 def _np_dtype(dtype):
@@ -213,7 +219,8 @@ def convert_image_dtype(image, dtype=None):
     if src_float:
         if out_float:
             return _wrap(src.astype(out_np))
-        if (src.dtype == np.float32 and out_np in (np.int32, np.int64)) or (src.dtype == np.float64 and out_np == np.int64):
+        if ((src.dtype == np.float32 and out_np in (np.int32, np.int64))
+                or (src.dtype == np.float64 and out_np == np.int64)):
             raise RuntimeError(f"The cast from {image.dtype} to {dtype} cannot be performed safely.")
         # 1 - eps so that 1.0 maps to the maximum and rounding never overflows
         eps = 1e-3
@@ -286,7 +293,8 @@ def resize(img, size, interpolation=InterpolationMode.BILINEAR, max_size=None, a
     interpolation = _as_mode(interpolation)
     if isinstance(size, (list, tuple)):
         if len(size) not in (1, 2):
-            raise ValueError(f"Size must be an int or a 1 or 2 element tuple/list, not a {len(size)} element tuple/list")
+            raise ValueError(f"Size must be an int or a 1 or 2 element tuple/list, not a {len(size)} element "
+                             "tuple/list")
         if max_size is not None and len(size) != 1:
             raise ValueError("max_size should only be passed if size specifies the length of the smaller edge, "
                              "i.e. size should be an int or a sequence of length 1 in torchscript mode.")
