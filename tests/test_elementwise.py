@@ -9,7 +9,7 @@ import pytest
 import torch
 
 import ndgrad
-from helpers import check_against_torch, compare_outputs, flat_tensors
+from helpers import check_against_torch, compare_outputs
 
 LIBS = (ndgrad, torch)
 
@@ -231,9 +231,8 @@ def test_eq_with_non_tensor_is_false_like_torch():
                                   "a == b", "a != b", "(a & b).sum()", "a.bitwise_xor(b)"])
 def test_bool_tensor_operators(expr):
     def fn(L):
-        a = L.tensor([[True, False], [True, True]])
-        b = L.tensor([True, False])
-        return eval(expr)
+        env = {"a": L.tensor([[True, False], [True, True]]), "b": L.tensor([True, False])}
+        return eval(expr, env)
     same(fn)
 
 
@@ -241,10 +240,8 @@ def test_bool_tensor_operators(expr):
                                   "~u", "u & 5", "u ^ u"])
 def test_int_bitwise_operators(expr):
     def fn(L):
-        a = L.tensor([[5, -3], [0, 12]])
-        b = L.tensor([3, 10])
-        u = L.tensor([1, 250], dtype=L.uint8)
-        return eval(expr)
+        env = {"a": L.tensor([[5, -3], [0, 12]]), "b": L.tensor([3, 10]), "u": L.tensor([1, 250], dtype=L.uint8)}
+        return eval(expr, env)
     same(fn)
 
 
@@ -293,7 +290,7 @@ def test_inplace_variants_match_torch(call):
         x = L.tensor([[0.1, 0.5, 0.9], [0.3, 0.7, 0.2]], dtype=L.float64)
         y = L.tensor([0.4, 0.6, 0.35], dtype=L.float64)
         ver = x._version
-        r = eval("x." + call)
+        r = eval("x." + call, {"x": x, "y": y})
         assert r is x
         assert x._version > ver
         return x
@@ -385,9 +382,8 @@ def test_grad_fn_names_and_edges(expr):
 def test_not_differentiable_ops_raise_at_backward():
     for expr, op in [("a // b", "floor_divide"), ("2 % a", "remainder")]:
         for lib in LIBS:
-            a = lib.tensor([0.3, 0.6], requires_grad=True)
-            b = lib.tensor([0.4, 0.5], requires_grad=True)
-            r = eval(expr)
+            env = {"a": lib.tensor([0.3, 0.6], requires_grad=True), "b": lib.tensor([0.4, 0.5], requires_grad=True)}
+            r = eval(expr, env)
             with pytest.raises(RuntimeError, match=f"derivative for aten::{op} is not implemented"):
                 r.sum().backward()
 

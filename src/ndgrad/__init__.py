@@ -50,7 +50,7 @@ FloatTensor = DoubleTensor = LongTensor = Tensor  # noqa: N816  (legacy aliases 
 
 # Subpackages that are heavier or optional load on first attribute access (fast ``import ndgrad``).
 _LAZY = {"nn", "optim", "utils", "linalg", "vision", "serialization", "viz", "distributed", "testing",
-         "special", "fft", "cli", "func"}
+         "special", "fft", "cli", "func", "hub"}
 _LAZY_ATTRS = {"save": "serialization", "load": "serialization"}
 
 

@@ -29,12 +29,23 @@ def _write(tensor, values):
     return tensor
 
 
+def _draw_dtype(tensor):
+    # NumPy draws float32 directly (half the memory, ~3x faster than float64 + cast)
+    return np.float32 if tensor._data.dtype in (np.float32, np.float16) else np.float64
+
+
 def _uniform(tensor, a, b, generator):
-    return _write(tensor, _rng(generator).uniform(a, b, tensor._data.shape))
+    u = _rng(generator).random(tensor._data.shape, dtype=_draw_dtype(tensor))
+    u *= (b - a)
+    u += a
+    return _write(tensor, u)
 
 
 def _normal(tensor, mean, std, generator):
-    return _write(tensor, _rng(generator).normal(mean, std, tensor._data.shape))
+    z = _rng(generator).standard_normal(tensor._data.shape, dtype=_draw_dtype(tensor))
+    z *= std
+    z += mean
+    return _write(tensor, z)
 
 
 def calculate_gain(nonlinearity, param=None):

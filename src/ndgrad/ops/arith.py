@@ -76,7 +76,7 @@ def broadcast_errors(fn):
     def wrapper(*args, **kwargs):
         try:
             return fn(*args, **kwargs)
-        except ValueError as e:
+        except ValueError:
             shape = None
             for a in list(args) + list(kwargs.values()):
                 if isinstance(a, (Tensor, ndarray)):

@@ -6,7 +6,7 @@ import warnings
 import numpy as np
 
 from .. import _dtype
-from ._core import Node, Tensor, binary, operands, wrap, edge, record, mode, inplace, NOEDGE, ndarray
+from ._core import Node, Tensor, operands, wrap, edge, record, mode, inplace, NOEDGE, ndarray
 from .arith import tname, cpp_name, not_implemented_for, broadcast_errors, _OPERAND, _out, _binary
 
 __all__ = ["eq", "ne", "lt", "le", "gt", "ge", "greater", "greater_equal", "less", "less_equal",
