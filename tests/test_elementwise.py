@@ -216,6 +216,18 @@ def test_inplace_cast_errors(fn):
     check_error(fn, match_message=False)
 
 
+@pytest.mark.xfail(reason="ops/_core.py _copy_into names dtypes 'Float32'/'Int64' where torch says 'Float'/'Long'",
+                   strict=False)
+def test_inplace_cast_error_message():
+    check_error(CAST_ERRORS[0][1])
+
+
+@pytest.mark.xfail(reason="ops/_core.py operands(): NumPy 2 raises OverflowError for a Python int outside an "
+                          "integer tensor's range; torch wraps around", raises=OverflowError, strict=False)
+def test_integer_scalar_wraps_around():
+    same(lambda L: (_t(L, [1, 250], "uint8") + 300, _t(L, [1, 250], "uint8") + -1, _t(L, [1, 2], "int8") * 200))
+
+
 # -- operators and Python protocol ---------------------------------------------------------------------
 def test_eq_with_non_tensor_is_false_like_torch():
     for lib in LIBS:

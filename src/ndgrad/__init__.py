@@ -52,6 +52,12 @@ FloatTensor = DoubleTensor = LongTensor = Tensor  # noqa: N816  (legacy aliases 
 _LAZY = {"nn", "optim", "utils", "linalg", "vision", "serialization", "viz", "distributed", "testing",
          "special", "fft", "cli", "func", "hub"}
 _LAZY_ATTRS = {"save": "serialization", "load": "serialization"}
+# heavy kernels under torch's top-level names, imported on first use (keeps ``import ndgrad`` fast)
+_LAZY_ATTRS.update({name: "ops.conv" for name in ("convolution", "conv1d", "conv2d", "conv_transpose1d",
+                                                   "conv_transpose2d", "constant_pad_nd")})
+_LAZY_ATTRS.update({name: "ops.pool" for name in ("max_pool1d", "max_pool2d", "avg_pool1d", "adaptive_avg_pool1d",
+                                                   "adaptive_max_pool1d", "pixel_shuffle", "pixel_unshuffle")})
+_LAZY_ATTRS.update({name: "ops.norm" for name in ("batch_norm", "layer_norm", "group_norm", "instance_norm")})
 
 
 def __getattr__(name):

@@ -255,6 +255,9 @@ def matmul(input, other, *, out=None):
         >>> (a @ b).shape
         torch.Size([2])
     """
+    if input.__class__ is not Tensor or other.__class__ is not Tensor:
+        _need_tensor("matmul", input, 1, "input")
+        _need_tensor("matmul", other, 2, "other")
     ad, bd = input._data, other._data
     na, nb = ad.ndim, bd.ndim
     if na == 2 and nb == 2 and ad.dtype is bd.dtype and ad.dtype.kind in "fc" and ad.shape[1] == bd.shape[0]:

@@ -679,14 +679,23 @@ class ThresholdBackwardBackward0(Node):
                 gg * 0 if fy is not None else None)
 
 
+_INT_OF = {np.dtype(np.float32): np.int32, np.dtype(np.float64): np.int64, np.dtype(np.float16): np.int16}
+
+
 def threshold_backward(grad, y, threshold):
     """grad where y > threshold, else 0 (the ReLU backward as one fused op)."""
     gd = grad._data
     keep = y._data > threshold
-    # A multiply by the mask is ~12x faster than np.where on an unpredictable mask. It differs from
-    # torch only where the incoming gradient is inf/nan at a position the mask zeroes (nan, not 0).
-    out = np.multiply(gd, keep, dtype=gd.dtype) if gd.shape == keep.shape else np.where(keep, gd, 0).astype(gd.dtype)
-    out = wrap(out)
+    bits = _INT_OF.get(gd.dtype)
+    if bits is not None and gd.ndim and gd.shape == keep.shape:
+        # Branch-free and exact: AND the gradient's bits with an all-ones/all-zeros word per element.
+        # np.where on an unpredictable mask is ~5-12x slower; a multiply would turn inf*0 into nan.
+        word = keep.astype(bits)
+        np.negative(word, out=word)
+        word &= gd.view(bits)
+        out = wrap(word.view(gd.dtype))
+    else:
+        out = wrap(np.where(keep, gd, 0).astype(gd.dtype, copy=False))
     if mode.enabled and (grad._rg or y._rg):
         node = ThresholdBackwardBackward0(edge(grad), edge(y))
         node.save(y)
