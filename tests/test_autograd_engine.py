@@ -50,10 +50,8 @@ GRAPHS = [
     lambda lib, a, b, c: a.clone().exp().sin(),
     lambda lib, a, b, c: 1 - a,
     lambda lib, a, b, c: a ** 2,
-    pytest.param(lambda lib, a, b, c: 2 * a, marks=pytest.mark.xfail(
-        reason="ops/arith.py: reflected mul records its edges as (number, tensor); torch: (tensor, number)")),
-    pytest.param(lambda lib, a, b, c: 1 + a, marks=pytest.mark.xfail(
-        reason="ops/arith.py: reflected add records its edges as (number, tensor); torch: (tensor, number)")),
+    lambda lib, a, b, c: 2 * a,
+    lambda lib, a, b, c: 1 + a,
 ]
 
 

@@ -216,8 +216,6 @@ def test_inplace_cast_errors(fn):
     check_error(fn, match_message=False)
 
 
-@pytest.mark.xfail(reason="ops/_core.py _copy_into names dtypes 'Float32'/'Int64' where torch says 'Float'/'Long'",
-                   strict=False)
 def test_inplace_cast_error_message():
     check_error(CAST_ERRORS[0][1])
 

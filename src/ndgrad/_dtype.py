@@ -280,3 +280,14 @@ def result_type(a, b):
     """torch.result_type(tensor_or_scalar, tensor_or_scalar) -> dtype."""
     ops = [x._data if hasattr(x, "_data") else x for x in (a, b)]
     return _FROM_NP[result_np_dtype(ops)]
+
+
+_TORCH_TYPE_NAMES = {np.dtype(k): v for k, v in [
+    (np.float16, "Half"), (np.float32, "Float"), (np.float64, "Double"), (np.int8, "Char"),
+    (np.int16, "Short"), (np.int32, "Int"), (np.int64, "Long"), (np.uint8, "Byte"),
+    (np.bool_, "Bool"), (np.complex64, "ComplexFloat"), (np.complex128, "ComplexDouble")]}
+
+
+def torch_type_name(np_dtype):
+    """torch's name of a dtype in error messages: ``Float``, ``Long``, ``Bool`` ..."""
+    return _TORCH_TYPE_NAMES.get(np.dtype(np_dtype), str(np_dtype))

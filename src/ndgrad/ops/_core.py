@@ -203,7 +203,10 @@ def binary(x, y, fn, node_cls, save=(True, True)):
     else:
         a, b, ad, bd = operands(x, y)
         promoted = True
-    data = fn(ad, bd)
+    try:
+        data = fn(ad, bd)
+    except ValueError as e:
+        raise _broadcast_error(ad, bd, e) from None
     if data.__class__ is not ndarray:
         data = np.asarray(data)
     out = _wrap(data)
@@ -226,6 +229,16 @@ def binary(x, y, fn, node_cls, save=(True, True)):
         if promoted or ad.shape != shape or (b is not None and bd.shape != shape):
             record(node, out, a, b)
     return out
+
+
+def _broadcast_error(ad, bd, err):
+    """torch's RuntimeError for operands whose shapes don't broadcast (NumPy raises ValueError)."""
+    sa, sb = np.shape(ad), np.shape(bd)
+    for i in range(1, min(len(sa), len(sb)) + 1):
+        if sa[-i] != sb[-i] and sa[-i] != 1 and sb[-i] != 1:
+            return RuntimeError(f"The size of tensor a ({sa[-i]}) must match the size of tensor b ({sb[-i]}) at "
+                                f"non-singleton dimension {max(len(sa), len(sb)) - i}")
+    return RuntimeError(str(err))
 
 
 def dims_arg(dim, ndim):
@@ -277,8 +290,8 @@ def _copy_into(self, data):
     dst = self._data
     if data.dtype != dst.dtype and not np.can_cast(data.dtype, dst.dtype, "same_kind"):
         raise RuntimeError(
-            f"result type {_dtype._FROM_NP[data.dtype].name.capitalize()} can't be cast to the desired "
-            f"output type {_dtype._FROM_NP[dst.dtype].name.capitalize()}")
+            f"result type {_dtype.torch_type_name(data.dtype)} can't be cast to the desired "
+            f"output type {_dtype.torch_type_name(dst.dtype)}")
     if data.shape != dst.shape:
         try:
             np.broadcast_shapes(data.shape, dst.shape)

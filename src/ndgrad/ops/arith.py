@@ -19,10 +19,6 @@ __all__ = ["add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_d
            "pow", "float_power", "neg", "negative", "rsub", "fmod", "remainder"]
 
 # torch's ScalarType names, used in its error messages ("Float", "Long", ...)
-_TORCH_NAMES = {np.dtype(k): v for k, v in [
-    (np.float16, "Half"), (np.float32, "Float"), (np.float64, "Double"), (np.int8, "Char"),
-    (np.int16, "Short"), (np.int32, "Int"), (np.int64, "Long"), (np.uint8, "Byte"),
-    (np.bool_, "Bool"), (np.complex64, "ComplexFloat"), (np.complex128, "ComplexDouble")]}
 # C++ type names, used by a few of torch's messages ("float != double")
 _CPP_NAMES = {np.dtype(k): v for k, v in [
     (np.float16, "c10::Half"), (np.float32, "float"), (np.float64, "double"), (np.int8, "signed char"),
@@ -32,9 +28,7 @@ _CPP_NAMES = {np.dtype(k): v for k, v in [
 _OPERAND = (Tensor, numbers.Number, np.ndarray, np.generic)
 
 
-def tname(np_dtype):
-    """torch's name of a dtype in error messages: ``Float``, ``Long``, ``Bool`` ..."""
-    return _TORCH_NAMES.get(np.dtype(np_dtype), str(np_dtype))
+tname = _dtype.torch_type_name
 
 
 def cpp_name(np_dtype):
