@@ -261,3 +261,52 @@ def multinomial(input, num_samples, replacement=False, *, generator=None, out=No
         out.append(rng.choice(row.size, size=num_samples, replace=replacement, p=row / row.sum()))
     data = np.array(out, dtype=np.int64).reshape(probs.shape[:-1] + (num_samples,))
     return _wrap(data)
+
+
+# -- in-place random fills (Tensor.uniform_ ...): values drawn in the tensor's own precision ----------
+def _fill_random(self, values):
+    """Write freshly drawn values into ``self`` (a data write like torch's: refused on a leaf that
+    requires grad while grad mode is on)."""
+    from ._core import mode
+    if mode.enabled and self._rg and self.grad_fn is None:
+        raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+    np.copyto(self._data, values, casting="unsafe")
+    self._bump_version()
+    return self
+
+
+def _float_of(self, what):
+    d = self._data.dtype
+    if d.kind not in "fc":
+        _not_implemented(what, d)
+    return d
+
+
+def uniform_(self, from_=0.0, to=1.0, *, generator=None):
+    d = _float_of(self, "check_uniform_bounds")
+    u = _uniform(_rng(generator), self._data.shape, d)
+    return _fill_random(self, u * (to - from_) + from_)
+
+
+def normal_(self, mean=0.0, std=1.0, *, generator=None):
+    d = _float_of(self, "normal_kernel_cpu")
+    return _fill_random(self, _normal(_rng(generator), self._data.shape, d) * std + mean)
+
+
+def bernoulli_(self, p=0.5, *, generator=None):
+    prob = p._data if isinstance(p, Tensor) else p
+    return _fill_random(self, _uniform(_rng(generator), self._data.shape, np.dtype(np.float64)) < prob)
+
+
+def exponential_(self, lambd=1.0, *, generator=None):
+    return _fill_random(self, _rng(generator).exponential(1.0 / lambd, self._data.shape))
+
+
+def random_(self, from_=0, to=None, *, generator=None):
+    if to is None:
+        from_, to = 0, from_ if from_ else (2 ** 24 if self._data.dtype.kind == "f" else np.iinfo(np.int64).max)
+    return _fill_random(self, _rng(generator).integers(from_, to, size=self._data.shape))
+
+
+for _fn in (uniform_, normal_, bernoulli_, exponential_, random_):
+    setattr(Tensor, _fn.__name__, _fn)
