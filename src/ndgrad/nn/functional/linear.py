@@ -8,6 +8,7 @@ recorded op, so gradients of gradients work.
 import numpy as np
 
 from ...ops._core import Node, Tensor, wrap, edge, mode
+from ...ops.linalg import MmBackward0, _mm  # the differentiable matrix product shared with ndgrad.mm
 
 __all__ = ["linear", "bilinear"]
 
@@ -22,37 +23,6 @@ _SCALAR_NAMES = {np.dtype(np.float32): "Float", np.dtype(np.float64): "Double", 
 
 def _sname(dt):
     return _SCALAR_NAMES.get(dt, str(dt))
-
-
-class MmBackward0(Node):
-    """C = op(A) @ op(B), where op transposes when the flag is set."""
-
-    __slots__ = ("ta", "tb")
-
-    def backward(self, grad):
-        a, b = self.saved
-        (fa, _), (fb, _) = self.next_functions
-        ta, tb = self.ta, self.tb
-        ga = gb = None
-        if fa is not None:
-            ga = _mm(b, grad, tb, True) if ta else _mm(grad, b, False, not tb)
-        if fb is not None:
-            gb = _mm(grad, a, True, ta) if tb else _mm(a, grad, not ta, False)
-        return ga, gb
-
-
-def _mm(a, b, ta=False, tb=False):
-    """2-d matrix product ``op(a) @ op(b)`` (op = transpose when its flag is set), differentiable."""
-    ad, bd = a._data, b._data
-    out = wrap(_MATMUL(ad.T if ta else ad, bd.T if tb else bd))
-    if mode.enabled and (a._rg or b._rg):
-        node = MmBackward0(edge(a), edge(b))
-        node.ta = ta
-        node.tb = tb
-        node.save(a, b)
-        out.grad_fn = node
-        out._rg = True
-    return out
 
 
 class AddmmBackward0(Node):
