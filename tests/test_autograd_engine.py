@@ -580,3 +580,29 @@ def test_retained_graph_memory_is_released_with_the_graph():
         assert _traced_mb() - base < 1  # no reference cycles keep the graph alive
     finally:
         tracemalloc.stop()
+
+
+def test_leaf_gradients_never_alias_each_other_or_the_callers_tensors():
+    """The engine may take a freshly computed gradient as ``.grad`` without copying; it must copy
+    whenever the array is shared."""
+    a = ndgrad.randn(3, requires_grad=True)
+    b = ndgrad.randn(3, requires_grad=True)
+    (a + b).sum().backward()  # one gradient object handed to both leaves
+    assert not np.shares_memory(a.grad.numpy(), b.grad.numpy())
+    a.grad.add_(1)
+    assert np.all(b.grad.numpy() == 1)
+    g = ndgrad.ones(3)
+    c = ndgrad.randn(3, requires_grad=True)
+    c.backward(g)  # the caller's gradient tensor for a leaf root
+    assert not np.shares_memory(c.grad.numpy(), g.numpy())
+    kept = []
+    d = ndgrad.randn(3, requires_grad=True)
+    d.register_hook(lambda grad: kept.append(grad))
+    (d * 2).sum().backward()
+    assert not np.shares_memory(d.grad.numpy(), kept[0].numpy())
+    w = ndgrad.randn(4, 3, requires_grad=True)
+    x = ndgrad.randn(2, 4)
+    (x @ w).sum().backward()  # a fresh matmul result: may be taken, but must be right
+    np.testing.assert_allclose(w.grad.numpy(), np.repeat(x.numpy().sum(0)[:, None], 3, 1), rtol=1e-6)
+    (x @ w).sum().backward()  # accumulation into it afterwards
+    np.testing.assert_allclose(w.grad.numpy(), 2 * np.repeat(x.numpy().sum(0)[:, None], 3, 1), rtol=1e-6)

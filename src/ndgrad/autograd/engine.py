@@ -10,6 +10,7 @@
    one place, so formulas stay pure), run hooks, accumulate into leaves, free saved tensors.
 """
 import heapq
+import sys
 
 import numpy as np
 
@@ -68,6 +69,11 @@ def _fix_grads(node, grads):
     return out
 
 
+# References to a leaf's incoming gradient when nothing but the engine holds it: the ready list in
+# run_backward, the arguments of _run_leaf and _accumulate, and getrefcount's own argument.
+_ONLY_ENGINE_REFS = 4
+
+
 def _accumulate(leaf, grad, create_graph):
     """Add ``grad`` into ``leaf.grad`` (a new tensor the first time; in place afterwards)."""
     old = leaf._grad
@@ -76,9 +82,16 @@ def _accumulate(leaf, grad, create_graph):
         return
     data = grad._data
     if old is None:
-        # Own a contiguous copy with the leaf's dtype: the same gradient object may also be handed
-        # to another leaf (``a + b``), and later accumulation writes into it in place.
-        leaf._grad = _wrap(np.array(data, dtype=leaf._data.dtype, copy=True, order="C"))
+        if (data.base is None and data.dtype == leaf._data.dtype and data.flags.c_contiguous
+                and sys.getrefcount(grad) <= _ONLY_ENGINE_REFS and sys.getrefcount(data) <= 3):
+            # Only the engine holds this freshly computed array (torch's "steal the gradient"):
+            # take it as is instead of copying.
+            leaf._grad = _wrap(data)
+        else:
+            # Own a contiguous copy with the leaf's dtype: the gradient may be shared (``a + b``
+            # hands one object to both leaves; a hook or the caller may keep it), and later
+            # accumulation writes into ``.grad`` in place.
+            leaf._grad = _wrap(np.array(data, dtype=leaf._data.dtype, copy=True, order="C"))
     elif old._rg:
         leaf._grad = old + grad.detach()
     else:
@@ -216,6 +229,7 @@ def run_backward(roots, root_grads, retain_graph, create_graph, inputs=None, acc
                     if ready is not None:
                         push(heap, (-ready._seq, ready))
                     ready = nxt
+            g = grads_in = None  # drop our references: a leaf may then take its gradient without a copy
             node = None
             if ready is not None:
                 if heap and -heap[0][0] > ready._seq:
