@@ -31,6 +31,7 @@ from .ops.creation import *  # noqa: F401,F403
 from .ops.random import *  # noqa: F401,F403
 from .ops.arith import *  # noqa: F401,F403
 from .ops.unary import *  # noqa: F401,F403
+from .ops.special_fns import *  # noqa: F401,F403
 from .ops.compare import *  # noqa: F401,F403
 from .ops.convert import *  # noqa: F401,F403
 from .ops.reduction import *  # noqa: F401,F403

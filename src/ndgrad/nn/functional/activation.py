@@ -14,6 +14,7 @@ import numpy as np
 from ...ops import _core
 from ...ops._core import Node, unary, wrap, edge, mode, record, NOEDGE
 from ...ops import unary as _u
+from ...ops import special_fns as _sf
 from ...ops import softmax as _ops_softmax
 from ...ops.compare import where
 
@@ -387,7 +388,7 @@ class GeluBackward0(Node):
             t = _u.tanh(inner)
             d_inner = (x2 * (3 * 0.044715) + 1) * k
             return grad * ((t + 1) * 0.5 + x * 0.5 * (1 - t * t) * d_inner)
-        cdf = (_u.erf(x * (1 / math.sqrt(2.0))) + 1) * 0.5
+        cdf = (_sf.erf(x * (1 / math.sqrt(2.0))) + 1) * 0.5
         pdf = _u.exp(x * x * -0.5) * (1 / math.sqrt(2 * math.pi))
         return grad * (cdf + x * pdf)
 

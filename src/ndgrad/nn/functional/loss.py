@@ -18,6 +18,7 @@ import numpy as np
 
 from ...ops._core import Node, Tensor, wrap, edge, mode, record, operands, attach, NOEDGE
 from ...ops import unary as _u
+from ...ops import special_fns as _sf
 from ...ops.compare import where
 from .activation import log_softmax, logsigmoid
 from .misc import pairwise_distance
@@ -566,7 +567,7 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
     if log_target:
         loss = _u.exp(target) * (target - input)
     else:
-        loss = _u.xlogy(target, target) - target * input
+        loss = _sf.xlogy(target, target) - target * input
     reduced = _apply_reduction(loss, red)
     if reduction == "batchmean" and input.dim() != 0:
         reduced = reduced / input.size()[0]
