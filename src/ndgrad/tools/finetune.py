@@ -24,9 +24,9 @@ def add_arguments(p):
     p.add_argument("--arch", default="resnet18", help="model architecture from ndgrad.vision.models (default resnet18)")
     p.add_argument("--weights", default="DEFAULT",
                    help="pretrained weights: a .pth/.safetensors path, DEFAULT, or none (default DEFAULT)")
-    p.add_argument("--epochs", type=int, default=8, help="epochs of head training (default 8)")
-    p.add_argument("--pretrain-epochs", type=int, default=4,
-                   help="epochs of backbone pretraining on digits 0-4 when no weights are available (default 4)")
+    p.add_argument("--epochs", type=int, default=15, help="epochs of head training (default 15)")
+    p.add_argument("--pretrain-epochs", type=int, default=8,
+                   help="epochs of backbone pretraining on digits 0-4 when no weights are available (default 8)")
     p.add_argument("--lr", type=float, default=0.05, help="learning rate of the head (default 0.05)")
     p.add_argument("--batch-size", type=int, default=64, help="batch size (default 64)")
     p.add_argument("--unfreeze", action="store_true", help="fine-tune every parameter, not only the head")
