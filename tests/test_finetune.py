@@ -65,3 +65,11 @@ def test_imagefolder_data(tmp_path):
     assert code == 0
     metrics = json.loads((out / "metrics.json").read_text())
     assert metrics["classes"] == ["cat", "dog"] and metrics["trainable_parameters"] == 512 * 2 + 2
+
+
+def test_tutorial_command_walks_through_the_seed(capsys):
+    assert main(["tutorial"]) == 0
+    text = capsys.readouterr().out
+    assert text.count("tensor([True, True])") == 2
+    assert "SubBackward0" in text and "AccumulateGrad" in text
+    assert "parameters that received a gradient: ['fc.weight', 'fc.bias']" in text
