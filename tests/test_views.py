@@ -239,3 +239,20 @@ def test_view_created_before_inplace_on_base():
             got = x.grad.tolist()
         else:
             assert got == x.grad.tolist()
+
+
+def test_relu_inplace_fast_path_matches_torch():
+    """relu_ writes in one pass and saves its result; a tensor saved earlier is still protected."""
+    import torch
+    for lib in (ndgrad, torch):
+        x = lib.tensor([[-1.0, 2.0], [3.0, -4.0]], dtype=lib.float64, requires_grad=True)
+        y = x * 2
+        y.relu_()
+        (y * y).sum().backward()
+        assert x.grad.tolist() == [[0.0, 16.0], [24.0, 0.0]]
+        assert type(y.grad_fn).__name__ == "ReluBackward0" and y._version == 1
+        y = x * 2
+        z = y * y  # saves y
+        y.relu_()
+        with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+            z.sum().backward()

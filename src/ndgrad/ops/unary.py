@@ -565,7 +565,26 @@ def relu(input, inplace=False):
 
 
 def relu_(input):
-    return inplace(input, relu)
+    """In-place ReLU in one pass. Its backward needs only the result, so unlike the generic in-place
+    path no snapshot of the input is taken; views (whose base must be rebased) use the generic path."""
+    d = input._data
+    if d.dtype == np.bool_:
+        raise RuntimeError("Boolean inputs not supported for relu")
+    if input._base is not None or not d.ndim or 0 in d.strides:
+        return inplace(input, relu)
+    if not (mode.enabled and input._rg):
+        np.maximum(d, 0, out=d)
+        input._bump_version()
+        return input
+    input._check_inplace()
+    node = ReluBackward0(edge(input))  # the edge to the input's history, taken before the write
+    np.maximum(d, 0, out=d)
+    input._bump_version()
+    node.save_output(input)
+    input.grad_fn = node
+    if input._out_nr:
+        input._out_nr = 0
+    return input
 
 
 class ThresholdBackwardBackward0(Node):
