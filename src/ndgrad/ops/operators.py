@@ -75,21 +75,7 @@ def __sub__(self, other):
 def __mul__(self, other):
     oc = other.__class__
     if oc is Tensor:
-        ad, bd = self._data, other._data
-        if ad.dtype is bd.dtype:
-            try:
-                data = ad * bd
-            except ValueError as e:
-                _reraise_broadcast(ad, bd, e)
-            if data.__class__ is not ndarray:
-                data = np.asarray(data)
-            r = wrap(data)
-            if mode.enabled and (self._rg or other._rg):
-                node = MulBackward0(edge(self), edge(other))
-                # each factor is needed only for the other's gradient
-                node.save(self if other._rg else None, other if self._rg else None)
-                record(node, r, self, other)
-            return r
+        return mul(self, other)  # arith.mul has the same-dtype fast path
     elif oc is float or oc is int:
         ad = self._data
         if ad.dtype.kind == "f":
