@@ -13,4 +13,5 @@ from .normalization import *  # noqa: F401,F403
 from .padding import *  # noqa: F401,F403
 from .upsampling import *  # noqa: F401,F403
 from .rnn import *  # noqa: F401,F403
+from .rnn_cell import *  # noqa: F401,F403
 from .attention import *  # noqa: F401,F403
