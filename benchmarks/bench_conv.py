@@ -7,8 +7,10 @@
 
 Both libraries use the same number of threads (NumPy's BLAS pool size; ``--threads N`` sets both).
 Runs are interleaved (ndgrad, torch, ndgrad, ...) and the best of each is kept, so load on a shared
-machine affects both sides alike. ``--cpu-time`` times with the process CPU clock instead of the wall
-clock: with ``--threads 1`` on a busy machine this ignores the time the process spends descheduled.
+machine affects both sides alike; each timed call starts after a 50 ms pause, so torch's OpenMP
+workers, which spin for a while after a parallel region, are asleep again and time neither side.
+``--cpu-time`` times with the process CPU clock instead of the wall clock: with ``--threads 1`` on a
+busy machine this ignores the time the process spends descheduled.
 (On an oversubscribed machine OpenBLAS's worker threads spin and stall, so multi-threaded wall-clock
 ratios there say more about the load than about the code.) Goal: every ratio <= 2.0.
 
@@ -37,6 +39,9 @@ def _blas_threads(n=None):
     return info[0] if info else (os.cpu_count() or 1)
 
 
+_SETTLE_S = 0.05
+
+
 def interleaved(fns, repeat, clock=time.perf_counter):
     """Best time of each callable, running them alternately ``repeat`` times after a warm-up."""
     for f in fns:
@@ -44,6 +49,9 @@ def interleaved(fns, repeat, clock=time.perf_counter):
     best = [float("inf")] * len(fns)
     for _ in range(repeat):
         for i, f in enumerate(fns):
+            # torch's idle OpenMP workers spin for a while after each parallel region; let them go
+            # to sleep so that the next call (either library's) is not timed against them
+            time.sleep(_SETTLE_S)
             t = clock()
             f()
             best[i] = min(best[i], clock() - t)

@@ -74,6 +74,19 @@ def _fix_grads(node, grads):
 _ONLY_ENGINE_REFS = 4
 
 
+def _sole_owner(data):
+    """Whether ``data`` is the only handle on its memory: no other array references it, and if it
+    is a reshaped view (a backward formula's ``out.reshape(shape)``), its base is referenced by
+    nothing but this view and spans exactly the same elements."""
+    if sys.getrefcount(data) > 4:      # the caller's local, grad._data, this argument, getrefcount's
+        return False
+    base = data.base
+    if base is None:
+        return True
+    return (type(base) is np.ndarray and base.base is None and base.size == data.size
+            and sys.getrefcount(base) <= 3)   # data.base, the local name, getrefcount's argument
+
+
 def _accumulate(leaf, grad, create_graph):
     """Add ``grad`` into ``leaf.grad`` (a new tensor the first time; in place afterwards)."""
     old = leaf._grad
@@ -82,8 +95,8 @@ def _accumulate(leaf, grad, create_graph):
         return
     data = grad._data
     if old is None:
-        if (data.base is None and data.dtype == leaf._data.dtype and data.flags.c_contiguous
-                and sys.getrefcount(grad) <= _ONLY_ENGINE_REFS and sys.getrefcount(data) <= 3):
+        if (data.dtype == leaf._data.dtype and data.flags.c_contiguous and _sole_owner(data)
+                and sys.getrefcount(grad) <= _ONLY_ENGINE_REFS):
             # Only the engine holds this freshly computed array (torch's "steal the gradient"):
             # take it as is instead of copying.
             leaf._grad = _wrap(data)

@@ -6,6 +6,7 @@ module is loaded on the first call that needs MPI (``init_process_group``, a col
 import importlib.util
 import os
 import sys
+import time
 
 _MPI = None
 
@@ -87,6 +88,9 @@ def install_abort_hook():
                     sys.stderr.write(f"ndgrad.distributed: rank {rank} of {size} raised {exc_type.__name__}; "
                                      "aborting the MPI job so that the other ranks do not wait forever\n")
                     sys.stderr.flush()
+                    # mpiexec forwards each rank's output through its own pipes; Abort kills the
+                    # ranks at once, so give the forwarder a moment to pass the traceback on
+                    time.sleep(0.3)
                 finally:
                     MPI.COMM_WORLD.Abort(1)
 
