@@ -181,6 +181,9 @@ def _multi_output_inplace(t, name, k):
                        "modified inplace. You should replace the inplace operation by an out-of-place one.")
 
 
+_multi_output_inplace.multi_output_view = True   # autograd/views.py: such views cannot be regenerated
+
+
 def _multi_views(input, datas, node_cls, name, dim):
     """Wrap NumPy views of ``input`` as the outputs of one multi-output node."""
     node = None

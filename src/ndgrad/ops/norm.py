@@ -12,6 +12,8 @@ with the statistics recomputed differentiably from the input, so derivatives of 
 All three normalise ``x`` viewed as ``(A, B, L)``: statistics per ``B`` over axes 0 and 2 (batch
 norm: ``(N, C, H*W)``) or per ``(A, B)`` over axis 2 (layer and group norm).
 """
+import functools
+
 import numpy as np
 
 from ._core import Node, wrap, edge, mode, record
@@ -43,8 +45,15 @@ def _row_sums(x3):
     """Sums over the last axis of ``x3`` (A, B, L). For long rows a matrix-vector product with ones:
     BLAS reads the data once at full SIMD width, several times faster than ``sum(axis=-1)``."""
     if x3.shape[2] >= 64:
-        return np.matmul(x3, np.ones(x3.shape[2], x3.dtype))
+        return np.matmul(x3, _ones(x3.shape[2], x3.dtype))
     return x3.sum(axis=2)
+
+
+@functools.lru_cache(maxsize=32)
+def _ones(n, dtype):
+    ones = np.ones(n, dtype)
+    ones.flags.writeable = False
+    return ones
 
 
 def _per_channel(v, x3):
