@@ -220,10 +220,17 @@ def test_inplace_cast_error_message():
     check_error(CAST_ERRORS[0][1])
 
 
-@pytest.mark.xfail(reason="ops/_core.py operands(): NumPy 2 raises OverflowError for a Python int outside an "
-                          "integer tensor's range; torch wraps around", raises=OverflowError, strict=False)
 def test_integer_scalar_wraps_around():
-    same(lambda L: (_t(L, [1, 250], "uint8") + 300, _t(L, [1, 250], "uint8") + -1, _t(L, [1, 2], "int8") * 200))
+    """A Python int outside an integer tensor's range is cast to its dtype (wrapping), for arithmetic
+    and comparisons alike, and refused beyond 64 bits."""
+    same(lambda L: (_t(L, [1, 250], "uint8") + 300, _t(L, [1, 250], "uint8") + -1, _t(L, [1, 2], "int8") * 200,
+                    300 - _t(L, [1, 2], "uint8"), _t(L, [5, 7], "uint8") % 300, _t(L, [1], "int32") + 2 ** 40,
+                    _t(L, [1], "int64") + 2 ** 63, _t(L, [1, 250], "uint8").add_(300),
+                    _t(L, [1, 2], "uint8") == 300, _t(L, [1, 50], "uint8") < 300, _t(L, [1, 2], "int8") > -200,
+                    _t(L, [44], "uint8").eq(300)))
+    for lib in LIBS:
+        with pytest.raises(OverflowError, match="int too big to convert"):
+            _t(lib, [1], "uint8") + 2 ** 70
 
 
 # -- operators and Python protocol ---------------------------------------------------------------------

@@ -110,7 +110,9 @@ def operands(x, y):
     """Convert a binary op's operands and apply torch's type promotion.
 
     Returns ``(a, b, ad, bd)``: ``a``/``b`` are the Tensors (or None for a Python number) and
-    ``ad``/``bd`` the NumPy data (or the Python number) already cast to the result dtype.
+    ``ad``/``bd`` the NumPy data (or the Python number) already cast to the result dtype. A Python
+    int outside an integer tensor's range wraps around to its dtype, as torch casts it (``uint8 +
+    300`` adds 44, ``uint8 == 300`` compares with 44).
     """
     xt = isinstance(x, Tensor)
     yt = isinstance(y, Tensor)
@@ -125,13 +127,31 @@ def operands(x, y):
         if isinstance(y, np.ndarray):
             return operands(x, _wrap(y))
         yd = _as_scalar(y)
+        if yd.__class__ is int:
+            yd = _int_in_range(yd, x._data.dtype)
         return x, None, _cast_for_scalar(x._data, yd), yd
     if yt:
         if isinstance(x, np.ndarray):
             return operands(_wrap(x), y)
         xd = _as_scalar(x)
+        if xd.__class__ is int:
+            xd = _int_in_range(xd, y._data.dtype)
         return None, y, xd, _cast_for_scalar(y._data, xd)
     raise TypeError(f"expected at least one Tensor operand, got {type(x).__name__} and {type(y).__name__}")
+
+
+_INT_RANGES = {np.dtype(t): (int(np.iinfo(t).min), int(np.iinfo(t).max))
+               for t in ("int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64")}
+
+
+def _int_in_range(s, dtype):
+    """``s`` (a Python int) as an integer tensor of ``dtype`` sees it: wrapped into its range."""
+    bounds = _INT_RANGES.get(dtype)
+    if bounds is None or bounds[0] <= s <= bounds[1]:
+        return s
+    if not -(1 << 63) <= s < (1 << 64):
+        raise OverflowError("int too big to convert")
+    return np.array(s & ((1 << 64) - 1), dtype=np.uint64).astype(dtype).item()
 
 
 def _cast_for_scalar(d, s):
