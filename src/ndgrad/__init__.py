@@ -43,6 +43,9 @@ from .ops.indexing import *  # noqa: F401,F403
 from .ops.scatter_gather import *  # noqa: F401,F403
 from .ops.linalg import *  # noqa: F401,F403
 from .ops.softmax import *  # noqa: F401,F403
+from .ops.linalg_decomp import *  # noqa: F401,F403
+from .ops.statistics import *  # noqa: F401,F403
+from .ops.construction import *  # noqa: F401,F403
 from . import autograd  # noqa: F401
 
 __version__ = "0.1.0"

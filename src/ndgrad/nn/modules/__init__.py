@@ -15,3 +15,5 @@ from .upsampling import *  # noqa: F401,F403
 from .rnn import *  # noqa: F401,F403
 from .rnn_cell import *  # noqa: F401,F403
 from .attention import *  # noqa: F401,F403
+from .transformer import *  # noqa: F401,F403
+from .channel_shuffle import *  # noqa: F401,F403

@@ -1,0 +1,3 @@
+"""ChannelShuffle: regroup channels (ShuffleNet), as torch.nn.ChannelShuffle."""
+
+__all__ = []

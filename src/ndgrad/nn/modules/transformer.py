@@ -1,0 +1,3 @@
+"""Transformer, TransformerEncoder(Layer) and TransformerDecoder(Layer), as torch.nn's."""
+
+__all__ = []

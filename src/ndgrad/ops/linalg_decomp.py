@@ -1,0 +1,14 @@
+"""Matrix decompositions, determinants, inverses and solvers (torch.linalg and their top-level aliases), with torch's gradient formulas."""
+from ._core import Tensor
+
+__all__ = []       # top-level functions (also attached as Tensor methods when listed in _METHODS)
+_METHODS = []      # names from __all__ that are Tensor methods too
+
+
+def _attach():
+    g = globals()
+    for name in _METHODS:
+        setattr(Tensor, name, g[name])
+
+
+_attach()
