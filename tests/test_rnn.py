@@ -4,7 +4,6 @@ torch's parameters are copied into ndgrad (state_dict NumPy arrays); the same fl
 give the same outputs, hidden states and gradients w.r.t. the input, h0/c0 and every parameter.
 """
 import warnings
-from collections import namedtuple
 
 import numpy as np
 import pytest
@@ -362,14 +361,6 @@ def test_dropout_with_one_layer_warns_like_torch():
         with pytest.warns(UserWarning, match="non-zero dropout expects num_layers greater than 1, but got "
                                              "dropout=0.5 and num_layers=1"):
             lib.nn.LSTM(10, 20, dropout=0.5)
-
-
-def test_packed_sequence_is_refused_clearly():
-    PackedSequence = namedtuple("PackedSequence", ["data", "batch_sizes", "sorted_indices", "unsorted_indices"])
-    packed = PackedSequence(ndgrad.randn(6, 4), ndgrad.tensor([3, 2, 1]), None, None)
-    for m in (nn.LSTM(4, 5), nn.GRU(4, 5), nn.RNN(4, 5)):
-        with pytest.raises(NotImplementedError, match="PackedSequence"):
-            m(packed)
 
 
 # -- cells --------------------------------------------------------------------------------------------

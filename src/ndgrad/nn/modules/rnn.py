@@ -437,7 +437,10 @@ class RNNBase(Module):
                                f"got {input.size(-1)}")
 
     def get_expected_hidden_size(self, input, batch_sizes):
-        mini_batch = input.size(0) if self.batch_first else input.size(1)
+        if batch_sizes is not None:
+            mini_batch = int(batch_sizes[0])
+        else:
+            mini_batch = input.size(0) if self.batch_first else input.size(1)
         num_directions = 2 if self.bidirectional else 1
         size = self.proj_size if self.proj_size > 0 else self.hidden_size
         return (self.num_layers * num_directions, mini_batch, size)
@@ -474,9 +477,6 @@ class RNNBase(Module):
     # -- the computation ------------------------------------------------------------------------------
     def _prepare(self, input, name):
         """Validate the input's rank; return (input as (L, N, H_in) or batch_first, is_batched)."""
-        if _is_packed(input):
-            raise NotImplementedError(f"{name}: PackedSequence inputs are not supported by ndgrad yet; pad the "
-                                      "sequences (nn.utils.rnn.pad_packed_sequence) and pass a tensor")
         if input.dim() not in (2, 3):
             sfx = " tensor" if name == "RNN" else ""
             raise ValueError(f"{name}: Expected input to be 2D or 3D, got {input.dim()}D{sfx} instead")
@@ -484,6 +484,26 @@ class RNNBase(Module):
         if not is_batched:
             input = input.unsqueeze(0 if self.batch_first else 1)
         return input, is_batched
+
+    def _forward_packed(self, packed, hx):
+        """forward() for a PackedSequence: the output is packed like the input, the hidden state is
+        in the caller's batch order."""
+        from ..utils.rnn import PackedSequence
+        from .rnn_packed import run_packed
+        data, batch_sizes, sorted_indices, unsorted_indices = packed
+        lstm = self.mode == "LSTM"
+        if hx is None:
+            shape = (self.num_layers * (2 if self.bidirectional else 1), int(batch_sizes[0]))
+            real_size = self.proj_size if self.proj_size > 0 else self.hidden_size
+            h0 = zeros(*shape, real_size, dtype=data.dtype)
+            hx = (h0, zeros(*shape, self.hidden_size, dtype=data.dtype)) if lstm else h0
+        else:
+            hx = self.permute_hidden(hx, sorted_indices)
+        self.check_forward_args(data, hx, batch_sizes)
+        out, h_n, c_n = run_packed(self, data, batch_sizes, *(hx if lstm else (hx, None)))
+        hidden = (h_n, c_n) if lstm else h_n
+        return PackedSequence(out, batch_sizes, sorted_indices, unsorted_indices), \
+            self.permute_hidden(hidden, unsorted_indices)
 
     def _zeros_hidden(self, input, size):
         n = input.size(0) if self.batch_first else input.size(1)
@@ -556,6 +576,8 @@ class RNN(RNNBase):
         super().__init__(mode, *args, **kwargs)
 
     def forward(self, input, hx=None):
+        if _is_packed(input):
+            return self._forward_packed(input, hx)
         input, is_batched = self._prepare(input, "RNN")
         if hx is not None:
             if not is_batched:
@@ -597,7 +619,10 @@ class LSTM(RNNBase):
         super().__init__("LSTM", *args, **kwargs)
 
     def get_expected_cell_size(self, input, batch_sizes):
-        mini_batch = input.size(0) if self.batch_first else input.size(1)
+        if batch_sizes is not None:
+            mini_batch = int(batch_sizes[0])
+        else:
+            mini_batch = input.size(0) if self.batch_first else input.size(1)
         num_directions = 2 if self.bidirectional else 1
         return (self.num_layers * num_directions, mini_batch, self.hidden_size)
 
@@ -614,6 +639,8 @@ class LSTM(RNNBase):
         return hx[0].index_select(1, permutation), hx[1].index_select(1, permutation)
 
     def forward(self, input, hx=None):
+        if _is_packed(input):
+            return self._forward_packed(input, hx)
         input, is_batched = self._prepare(input, "LSTM")
         real_hidden_size = self.proj_size if self.proj_size > 0 else self.hidden_size
         if hx is None:
@@ -659,6 +686,8 @@ class GRU(RNNBase):
         super().__init__("GRU", *args, **kwargs)
 
     def forward(self, input, hx=None):
+        if _is_packed(input):
+            return self._forward_packed(input, hx)
         input, is_batched = self._prepare(input, "GRU")
         if hx is not None:
             if not is_batched:
