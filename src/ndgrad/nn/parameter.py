@@ -14,9 +14,10 @@ Example:
 import numpy as np
 
 from .._tensor import Tensor
+from .. import _dtype
 from .._dtype import default as _default_dtype
 
-__all__ = ["Parameter", "Buffer"]
+__all__ = ["Parameter", "Buffer", "UninitializedParameter", "UninitializedBuffer", "is_lazy"]
 
 _new = object.__new__
 
@@ -116,3 +117,98 @@ class Buffer(Tensor, metaclass=_BufferMeta):
         t.persistent = persistent
         t._is_buffer = True
         return t
+
+
+# -- lazy (uninitialized) parameters and buffers ----------------------------------------------------
+class UninitializedTensorMixin:
+    """Behaviour shared by :class:`UninitializedParameter` and :class:`UninitializedBuffer`: an
+    empty placeholder (dtype and ``requires_grad`` known, shape not) until :meth:`materialize`
+    gives it a shape and turns it into ``cls_to_become``."""
+
+    __slots__ = ()
+    cls_to_become = None
+
+    def materialize(self, shape, device=None, dtype=None):
+        """Allocate (uninitialised) data of ``shape`` and become a ``cls_to_become`` instance."""
+        if isinstance(shape, int):
+            shape = (shape,)
+        np_dt = self._data.dtype if dtype is None else _dtype.to_dtype(dtype).np
+        self._data = np.empty(tuple(int(s) for s in shape), dtype=np_dt)
+        self._vc[0] += 1
+        self.__class__ = self.cls_to_become
+
+    @property
+    def shape(self):
+        raise RuntimeError("Can't access the shape of an uninitialized parameter or buffer. This error usually "
+                           "happens in `load_state_dict` when trying to load an uninitialized parameter into an "
+                           "initialized one. Call `forward` to initialize the parameters before accessing their "
+                           "attributes.")
+
+    def share_memory_(self):
+        raise RuntimeError("Can't share memory on an uninitialized parameter or buffer. Call `forward` to "
+                           "initialize the parameters before calling `module.share_memory()`.")
+
+    def __repr__(self):
+        return f"<{self.__class__.__name__}>"
+
+    __str__ = __repr__
+
+    def __reduce_ex__(self, proto):
+        return (self.__class__, (self.requires_grad,))
+
+    def __deepcopy__(self, memo):
+        if id(self) not in memo:
+            memo[id(self)] = self.__class__(self.requires_grad, dtype=_dtype._FROM_NP[self._data.dtype])
+        return memo[id(self)]
+
+
+def is_lazy(param):
+    """Whether ``param`` is an uninitialized (lazy) parameter or buffer."""
+    return isinstance(param, UninitializedTensorMixin)
+
+
+def _placeholder(cls, requires_grad, dtype):
+    np_dt = _dtype.to_dtype(dtype).np if dtype is not None else _default_dtype.np
+    t = _new(cls)
+    t._data = np.empty((0,), dtype=np_dt)
+    t._rg = bool(requires_grad)
+    t.grad_fn = None
+    t._vc = [0]
+    return t
+
+
+class UninitializedParameter(UninitializedTensorMixin, Parameter):
+    """A parameter whose shape is not known yet (used by lazy modules such as ``nn.LazyLinear``);
+    ``materialize(shape)`` turns it into a regular :class:`Parameter`.
+
+    Example:
+        >>> p = nn.parameter.UninitializedParameter()
+        >>> p
+        <UninitializedParameter>
+        >>> p.materialize((2, 3)); type(p).__name__, p.shape
+        ('Parameter', torch.Size([2, 3]))
+    """
+
+    __slots__ = ()
+    cls_to_become = Parameter
+
+    def __new__(cls, requires_grad=True, device=None, dtype=None):
+        return _placeholder(cls, requires_grad, dtype)
+
+    def __init__(self, requires_grad=True, device=None, dtype=None):
+        pass
+
+
+class UninitializedBuffer(UninitializedTensorMixin, Tensor):
+    """A buffer whose shape is not known yet; ``materialize(shape)`` turns it into a Tensor."""
+
+    __slots__ = ()
+    cls_to_become = Tensor
+
+    def __new__(cls, requires_grad=False, device=None, dtype=None, persistent=True):
+        t = _placeholder(cls, requires_grad, dtype)
+        t.persistent = persistent
+        return t
+
+    def __init__(self, requires_grad=False, device=None, dtype=None, persistent=True):
+        pass

@@ -10,8 +10,10 @@ import numpy as np
 from ... import _dtype
 from ...ops._core import Node, Tensor, wrap, edge, mode, attach, wrap_dim
 from ...ops.compare import where
+from ..modules.channel_shuffle import channel_shuffle
 
-__all__ = ["embedding", "embedding_bag", "one_hot", "normalize", "cosine_similarity", "pairwise_distance", "pdist"]
+__all__ = ["embedding", "embedding_bag", "one_hot", "normalize", "cosine_similarity", "pairwise_distance", "pdist",
+           "channel_shuffle"]
 
 _SCALAR_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long", "int32": "Int",
                  "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}

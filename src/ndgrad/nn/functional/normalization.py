@@ -12,8 +12,10 @@ import numpy as np
 
 from ...ops import norm as _norm
 from ...ops._core import wrap
+from ...autograd.function import Function, once_differentiable
+from .vision import pad
 
-__all__ = ["batch_norm", "instance_norm", "layer_norm", "group_norm", "rms_norm"]
+__all__ = ["batch_norm", "instance_norm", "layer_norm", "group_norm", "rms_norm", "local_response_norm"]
 
 
 def _verify_batch_size(size):
@@ -164,3 +166,82 @@ def rms_norm(input, normalized_shape, weight=None, eps=None):
     dims = tuple(range(-k, 0))
     y = input * ((input * input).mean(dims, keepdim=True) + eps).rsqrt()
     return y * weight if weight is not None else y
+
+
+def local_response_norm(input, size, alpha=1e-4, beta=0.75, k=1.0):
+    """Local response normalisation across channels (dim 1) of an ``(N, C, *)`` input:
+    ``x_c / (k + alpha / size * sum(x_j**2 for j in [c - size//2, c + (size-1)//2]))**beta``,
+    channels outside ``[0, C)`` counting as zeros. Built from differentiable ops (pad, slices, pow).
+
+    Example:
+        >>> F.local_response_norm(ndgrad.ones(1, 3, 2), 2).shape
+        torch.Size([1, 3, 2])
+    """
+    dim = input.dim()
+    if dim < 3:
+        # torch's message carries the indentation of its source line break
+        raise ValueError(f"Expected 3D or higher dimensionality{' ' * 26}input (got {dim} dimensions)")
+    if input.numel() == 0:
+        return input
+    if size <= 0:
+        raise RuntimeError(f"kernel size should be greater than zero, but got kH: {size} kW: 1")
+    c = input.shape[1]
+    squares = pad(input * input, [0, 0] * (dim - 2) + [size // 2, (size - 1) // 2])
+    window = squares[:, 0:c]
+    for i in range(1, size):
+        window = window + squares[:, i:i + c]
+    div = ((window / size) * alpha + k).pow(beta)
+    return input / div
+
+
+class CrossMapLRN2d(Function):
+    """torch's legacy cross-channel LRN (``nn.CrossMapLRN2d``), with its own forward window and
+    hand-written backward reproduced as they are (they differ slightly from
+    :func:`local_response_norm`: channel 0 stays in the sum of the later channels, and the
+    backward's window is shifted). Not twice differentiable."""
+
+    @staticmethod
+    def forward(ctx, input, size, alpha=1e-4, beta=0.75, k=1):
+        if input.dim() != 4:
+            raise ValueError(f"CrossMapLRN2d: Expected input to be 4D, got {input.dim()}D instead.")
+        x = input._data
+        channels = x.shape[1]
+        sq = x * x
+        reach = int((size - 1) / 2 + 1)
+        scale = np.empty_like(x)
+        running = sq[:, :min(reach, channels)].sum(axis=1)
+        scale[:, 0] = running
+        for c in range(1, channels):
+            if c < channels - reach + 1:
+                running = running + sq[:, c + reach - 1]
+            if c > reach:
+                running = running - sq[:, c - reach]
+            scale[:, c] = running
+        scale = scale * (alpha / size) + k
+        out = np.power(scale, -beta) * x
+        ctx.size, ctx.alpha, ctx.beta, ctx.k = size, alpha, beta, k
+        ctx.scale = scale
+        output = wrap(out.astype(x.dtype, copy=False))
+        ctx.save_for_backward(input, output)
+        return output
+
+    @staticmethod
+    @once_differentiable
+    def backward(ctx, grad_output):
+        input, output = ctx.saved_tensors
+        x, y, g = input._data, output._data, grad_output._data
+        size, scale = ctx.size, ctx.scale
+        channels = x.shape[1]
+        shift = int(size - (size - 1) / 2)
+        rows = channels + size - 1
+        if shift + channels > rows:
+            raise RuntimeError(f"start ({shift}) + length ({channels}) exceeds dimension size ({rows}).")
+        grad = np.power(scale, -ctx.beta) * g
+        ratio = np.zeros((x.shape[0], rows) + x.shape[2:], dtype=x.dtype)
+        ratio[:, shift:shift + channels] = g * y / scale
+        # accum[c] = sum(ratio[c : c + size])
+        accum = np.zeros_like(x)
+        for c in range(channels):
+            accum[:, c] = ratio[:, c:c + size].sum(axis=1)
+        grad = grad - (2 * ctx.alpha * ctx.beta / size) * x * accum
+        return wrap(grad.astype(x.dtype, copy=False)), None, None, None, None

@@ -7,15 +7,17 @@ Example:
     >>> fc.weight.shape, fc.bias.shape
     (torch.Size([10, 512]), torch.Size([10]))
 """
+import itertools
 import math
 
 from ...ops.creation import empty
 from .. import functional as F
 from .. import init
-from ..parameter import Parameter
+from ...autograd import grad_mode as _gm
+from ..parameter import Parameter, UninitializedParameter, is_lazy
 from .module import Module
 
-__all__ = ["Identity", "Linear", "Bilinear"]
+__all__ = ["Identity", "Linear", "Bilinear", "LazyLinear"]
 
 
 class Identity(Module):
@@ -112,3 +114,101 @@ class Bilinear(Module):
     def extra_repr(self):
         return (f"in1_features={self.in1_features}, in2_features={self.in2_features}, "
                 f"out_features={self.out_features}, bias={self.bias is not None}")
+
+
+class LazyModuleMixin:
+    """Mixin of modules whose parameters are :class:`UninitializedParameter` (and buffers
+    :class:`UninitializedBuffer`) until the first forward: a forward pre-hook calls
+    ``initialize_parameters(*args, **kwargs)`` with the first input, then the hooks are removed and
+    the module's class becomes ``cls_to_become`` (e.g. LazyLinear -> Linear). ``load_state_dict``
+    materialises uninitialized entries from the shapes in the checkpoint; ``state_dict`` holds the
+    uninitialized placeholders themselves."""
+
+    cls_to_become = None
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._load_hook = self._register_load_state_dict_pre_hook(self._lazy_load_hook)
+        self._initialize_hook = self.register_forward_pre_hook(self._infer_parameters, with_kwargs=True)
+
+    def _save_to_state_dict(self, destination, prefix, keep_vars):
+        for name, param in self._parameters.items():
+            if param is not None:
+                destination[prefix + name] = param if (keep_vars or is_lazy(param)) else param.detach()
+        for name, buf in self._buffers.items():
+            if buf is not None and name not in self._non_persistent_buffers_set:
+                destination[prefix + name] = buf if (keep_vars or is_lazy(buf)) else buf.detach()
+
+    def _lazy_load_hook(self, state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys,
+                        error_msgs):
+        for name, param in itertools.chain(self._parameters.items(), self._buffers.items()):
+            key = prefix + name
+            if param is not None and key in state_dict and is_lazy(param):
+                value = state_dict[key]
+                if not is_lazy(value):
+                    with _gm.no_grad():
+                        param.materialize(tuple(value.shape))
+
+    def initialize_parameters(self, *args, **kwargs):
+        """Give the uninitialized parameters their shapes from the first input (subclasses)."""
+        raise NotImplementedError(f"initialize_parameters is not implemented for {self.__class__.__name__}")
+
+    def has_uninitialized_params(self):
+        """Whether a parameter or buffer of this module is still uninitialized."""
+        return any(is_lazy(t) for t in itertools.chain(self._parameters.values(), self._buffers.values()))
+
+    def _infer_parameters(self, module, args, kwargs=None):
+        module.initialize_parameters(*args, **(kwargs or {}))
+        if module.has_uninitialized_params():
+            raise RuntimeError(f"module {self._get_name()} has not been fully initialized")
+        module._initialize_hook.remove()
+        module._load_hook.remove()
+        delattr(module, "_initialize_hook")
+        delattr(module, "_load_hook")
+        if module.cls_to_become is not None:
+            module.__class__ = module.cls_to_become
+
+    def _replicate_for_data_parallel(self):
+        raise RuntimeError("Modules with uninitialized parameters can't be used with `DataParallel`. Run a dummy "
+                           "forward pass to correctly initialize the modules")
+
+
+class LazyLinear(LazyModuleMixin, Linear):
+    """A :class:`Linear` whose ``in_features`` is inferred from the last dimension of the first
+    input; it then becomes a plain ``Linear`` (``weight``/``bias`` initialised as Linear's).
+
+    Example:
+        >>> fc = nn.LazyLinear(10)
+        >>> fc
+        LazyLinear(in_features=0, out_features=10, bias=True)
+        >>> fc(ndgrad.randn(2, 5)).shape, fc
+        (torch.Size([2, 10]), Linear(in_features=5, out_features=10, bias=True))
+    """
+
+    cls_to_become = Linear
+
+    def __init__(self, out_features, bias=True, device=None, dtype=None):
+        kw = {"device": device, "dtype": dtype}
+        super().__init__(0, 0, False)
+        self.weight = UninitializedParameter(**kw)
+        self.out_features = out_features
+        if bias:
+            self.bias = UninitializedParameter(**kw)
+
+    def reset_parameters(self):
+        if not self.has_uninitialized_params() and self.in_features != 0:
+            super().reset_parameters()
+
+    def initialize_parameters(self, input):
+        if self.has_uninitialized_params():
+            with _gm.no_grad():
+                self.in_features = input.shape[-1]
+                self.weight.materialize((self.out_features, self.in_features))
+                if self.bias is not None:
+                    self.bias.materialize((self.out_features,))
+                self.reset_parameters()
+        if self.in_features == 0:
+            if input.shape[-1] != self.weight.shape[-1]:
+                raise AssertionError(f"The in_features inferred from input: {input.shape[-1]} is not equal to "
+                                     f"in_features from self.weight: {self.weight.shape[-1]}")
+            self.in_features = input.shape[-1]
