@@ -254,11 +254,6 @@ def test_pool_module_return_indices():
     np.testing.assert_array_equal(n[1].numpy(), t[1].numpy())
 
 
-def test_unimplemented_3d_pools_raise():
-    with pytest.raises(NotImplementedError):
-        ndgrad.nn.MaxPool3d(2)
-
-
 def test_pool_threaded_slices_match_torch(monkeypatch):
     """Large inputs run in slices on a thread pool; force that path on small ones."""
     from ndgrad.ops import pool as pool_ops

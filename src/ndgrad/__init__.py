@@ -62,6 +62,9 @@ _LAZY_ATTRS.update({name: "ops.conv" for name in ("convolution", "conv1d", "conv
 _LAZY_ATTRS.update({name: "ops.pool" for name in ("max_pool1d", "max_pool2d", "avg_pool1d", "adaptive_avg_pool1d",
                                                    "adaptive_max_pool1d", "pixel_shuffle", "pixel_unshuffle")})
 _LAZY_ATTRS.update({name: "ops.norm" for name in ("batch_norm", "layer_norm", "group_norm", "instance_norm")})
+_LAZY_ATTRS.update({"conv3d": "nn.functional.conv", "conv_transpose3d": "nn.functional.conv",
+                    "max_pool3d": "nn.functional.volumetric", "channel_shuffle": "nn.modules.channel_shuffle",
+                    "native_channel_shuffle": "nn.modules.channel_shuffle"})
 
 
 def __getattr__(name):

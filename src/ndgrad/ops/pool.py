@@ -628,6 +628,42 @@ def nearest_indices(n_in, n_out, scale, exact):
     return np.minimum(np.floor(pos).astype(np.int64), n_in - 1)
 
 
+# Antialiased resampling (torch's ``_upsample_*_aa``, PIL's algorithm): when shrinking, the filter is
+# stretched by the scale so every input pixel contributes; each row is normalised to sum to 1.
+def _aa_triangle(x):
+    return np.where(x < 1.0, 1.0 - x, 0.0)
+
+
+def _aa_cubic(x):
+    a = -0.5   # PIL's bicubic (the plain bicubic mode uses -0.75)
+    return np.where(x < 1.0, ((a + 2) * x - (a + 3)) * x * x + 1,
+                    np.where(x < 2.0, ((a * x - 5 * a) * x + 8 * a) * x - 4 * a, 0.0))
+
+
+def _aa_lanczos(x):
+    return np.where(x < 3.0, np.sinc(x) * np.sinc(x / 3.0), 0.0)
+
+
+_AA_FILTERS = {"bilinear": (_aa_triangle, 2), "bicubic": (_aa_cubic, 4), "lanczos": (_aa_lanczos, 6)}
+
+
+def antialias_matrix(n_in, n_out, mode, align_corners=False, scale=None, dtype=np.float64):
+    """(n_out, n_in) weights of antialiased ``mode`` resampling (bilinear, bicubic, lanczos)."""
+    filt, interp_size = _AA_FILTERS[mode]
+    s = float(_scale(n_in, n_out, align_corners, scale, np.float64))
+    support = interp_size * 0.5 * s if s >= 1.0 else interp_size * 0.5
+    invscale = 1.0 / s if s >= 1.0 else 1.0
+    m = np.zeros((n_out, n_in))
+    for i in range(n_out):
+        center = s * (i + 0.5)
+        lo = max(int(center - support + 0.5), 0)
+        hi = min(int(center + support + 0.5), n_in)
+        w = filt(np.abs((np.arange(lo, hi) - center + 0.5) * invscale))
+        total = w.sum()
+        m[i, lo:hi] = w / total if total != 0 else w
+    return m.astype(dtype, copy=False)
+
+
 def linear_matrix(n_in, n_out, align_corners, scale, dtype):
     dt = np.dtype(dtype).type
     m = np.zeros((n_out, n_in), dtype=dtype)

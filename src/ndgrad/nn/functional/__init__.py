@@ -6,6 +6,7 @@ from .loss import *  # noqa: F401,F403
 from .margin_loss import *  # noqa: F401,F403
 from .conv import *  # noqa: F401,F403
 from .pooling import *  # noqa: F401,F403
+from .volumetric import *  # noqa: F401,F403
 from .normalization import *  # noqa: F401,F403
 from .vision import *  # noqa: F401,F403
 from .attention import *  # noqa: F401,F403

@@ -1,7 +1,8 @@
-"""Convolutions: conv1d, conv2d, conv_transpose1d, conv_transpose2d.
+"""Convolutions: conv1d, conv2d, conv3d, conv_transpose1d, conv_transpose2d, conv_transpose3d.
 
 Argument checking (with torch's messages) happens here; the arithmetic is the ``conv_apply``
-primitive in ``ndgrad.ops.conv`` (GEMMs over strided views; see that module).
+primitive in ``ndgrad.ops.conv`` (GEMMs over strided views; see that module); the 3-D forms are
+compositions of the 2-D primitive (see ``volumetric``).
 
 Example:
     >>> x = ndgrad.randn(8, 3, 32, 32)
@@ -13,8 +14,9 @@ import warnings
 
 from ...ops.conv import ConvParams, conv_apply
 from ...ops import conv as _conv_ops
+from .volumetric import conv3d_apply, conv_transpose3d_apply
 
-__all__ = ["conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d"]
+__all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d"]
 
 
 def _int(v, fn, name):
@@ -107,7 +109,7 @@ def _conv(input, weight, bias, stride, padding, dilation, groups, nd, transposed
         out_ch = ws[1] * groups
         for op, s, d in zip(output_padding, stride, dilation):
             if op >= s and op >= d:
-                names = ("height", "width") if nd == 2 else ("width",)
+                names = {1: ("width",), 2: ("height", "width"), 3: ("depth", "height", "width")}[nd]
                 ops = " ".join(f"output_padding_{n}: {v}" for n, v in zip(names, output_padding))
                 ss = " ".join(f"stride_{n}: {v}" for n, v in zip(names, stride))
                 ds = " ".join(f"dilation_{n}: {v}" for n, v in zip(names, dilation))
@@ -151,6 +153,12 @@ def _conv(input, weight, bias, stride, padding, dilation, groups, nd, transposed
             raise RuntimeError(
                 f"Calculated padded input size per channel: ({' x '.join(map(str, padded))}). Kernel size: "
                 f"({' x '.join(map(str, kernel))}). Kernel size can't be greater than actual input size")
+    if nd == 3:
+        if transposed:
+            out = conv_transpose3d_apply(input, weight, bias, stride, padding, output_padding, groups, dilation)
+        else:
+            out = conv3d_apply(input, weight, bias, stride, padding, dilation, groups)
+        return out.squeeze(0) if unbatched else out
     if nd == 1:
         P = ConvParams((1, stride[0]), (0, padding[0]), (1, dilation[0]), transposed, (0, output_padding[0]),
                        groups, 1)
@@ -209,3 +217,24 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
     _no_str_padding(padding, "conv_transpose2d")
     return _conv(input, weight, bias, stride, padding, dilation, groups, 2, True, output_padding)
 
+
+
+def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """3-D cross-correlation over ``(N, C, D, H, W)`` (or unbatched ``(C, D, H, W)``) inputs.
+
+    Example:
+        >>> F.conv3d(ndgrad.randn(1, 2, 5, 6, 7), ndgrad.randn(4, 2, 3, 3, 3), padding=1).shape
+        torch.Size([1, 4, 5, 6, 7])
+    """
+    return _conv(input, weight, bias, stride, padding, dilation, groups, 3)
+
+
+def conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
+    """3-D transposed convolution; ``weight`` is ``(C_in, C_out/groups, kd, kh, kw)``.
+
+    Example:
+        >>> F.conv_transpose3d(ndgrad.randn(1, 4, 3, 3, 3), ndgrad.randn(4, 2, 3, 3, 3), stride=2).shape
+        torch.Size([1, 2, 7, 7, 7])
+    """
+    _no_str_padding(padding, "conv_transpose3d")
+    return _conv(input, weight, bias, stride, padding, dilation, groups, 3, True, output_padding)

@@ -1,5 +1,5 @@
 """Padding, resampling and sliding blocks: pad, interpolate (and the upsample aliases), unfold, fold,
-pixel_shuffle / pixel_unshuffle.
+pixel_shuffle / pixel_unshuffle, grid_sample and affine_grid.
 
 Example:
     >>> x = ndgrad.randn(1, 3, 4, 4)
@@ -12,11 +12,13 @@ import math
 import numbers
 import warnings
 
+import numpy as np
+
 from ...ops import conv as _conv
 from ...ops import pool as _pool
 
 __all__ = ["pad", "interpolate", "upsample", "upsample_nearest", "upsample_bilinear", "unfold", "fold",
-           "pixel_shuffle", "pixel_unshuffle"]
+           "pixel_shuffle", "pixel_unshuffle", "grid_sample", "affine_grid"]
 
 
 # ==== pad =======================================================================================
@@ -73,6 +75,9 @@ _LINEAR = {"linear": _pool.separable_pair("UpsampleLinear1D"),
            "bicubic": _pool.separable_pair("UpsampleBicubic2D"),
            "trilinear": _pool.separable_pair("UpsampleTrilinear3D")}
 _LINEAR_DIM = {"linear": 1, "bilinear": 2, "bicubic": 2, "trilinear": 3}
+_ANTIALIASED = {"bilinear": _pool.separable_pair("UpsampleBilinear2DAa"),
+                "bicubic": _pool.separable_pair("UpsampleBicubic2DAa"),
+                "lanczos": _pool.separable_pair("UpsampleLanczos2DAa")}
 _AREA = {1: _pool.separable_pair("AdaptiveAvgPool1D"), 2: _pool.separable_pair("AdaptiveAvgPool2D"),
          3: _pool.separable_pair("AdaptiveAvgPool3D")}
 
@@ -145,13 +150,11 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
             raise ValueError("Lanczos mode does not support align_corners=True")
         if not antialias:
             raise ValueError("Lanczos mode requires antialias=True")
-    if antialias:
-        raise NotImplementedError("interpolate(antialias=True) is not implemented in ndgrad")
     if output_size is None:
         output_size = [int(spatial[i] * scale_factors[i]) for i in range(dim)]
     scales = scale_factors or [None] * dim
 
-    known = ("nearest", "nearest-exact", "area", "linear", "bilinear", "bicubic", "trilinear")
+    known = ("nearest", "nearest-exact", "area", "linear", "bilinear", "bicubic", "trilinear", "lanczos")
     if mode not in known or dim not in (1, 2, 3):
         raise NotImplementedError(f"Input Error: Only 3D, 4D and 5D input Tensors supported (got {input.dim()}D) "
                                   "for the modes: nearest | linear | bilinear | bicubic | trilinear | lanczos | area "
@@ -179,6 +182,10 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
         if dim == 1:
             return _pool.separable(input.unsqueeze(-2), ((-1, mats[0][1]),), _AREA[2]).squeeze(-2)
         return _pool.separable(input, mats, _AREA[3])
+    if antialias:
+        mats = tuple((ax, _pool.antialias_matrix(spatial[i], output_size[i], mode, align_corners, scales[i], dt))
+                     for i, ax in enumerate(axes))
+        return _pool.separable(input, mats, _ANTIALIASED[mode])
     build = _pool.cubic_matrix if mode == "bicubic" else _pool.linear_matrix
     mats = tuple((ax, build(spatial[i], output_size[i], align_corners, scales[i], dt)) for i, ax in enumerate(axes))
     return _pool.separable(input, mats, _LINEAR[mode])
@@ -327,3 +334,170 @@ def pixel_unshuffle(input, downscale_factor):
         raise RuntimeError(f"pixel_unshuffle expects {which} to be divisible by downscale_factor, but "
                            f"input.size({idx})={size} is not divisible by {r}")
     return _pool.unshuffle_pixels(input, r)
+
+
+# ==== grid_sample / affine_grid =================================================================
+# grid_sample is composed of differentiable ops: the sampling positions (an affine map of the grid,
+# then clamping or reflection for the padding mode) and the corner weights carry the gradient w.r.t.
+# the grid; the corner values are a ``gather`` from the flattened input (its gradient a scatter-add).
+# The integer corners (floor / rounding) are constants, as in torch.
+_ALIGN_WARNING = ("Default grid_sample and affine_grid behavior has changed to align_corners=False since 1.3.0. "
+                  "Please specify align_corners=True if the old behavior is desired. See the documentation of "
+                  "grid_sample for details.")
+
+
+def _source_coords(coord, size, padding_mode, align_corners):
+    """Normalised [-1, 1] coordinates -> pixel coordinates of the input, with torch's padding modes."""
+    from ...ops.compare import where
+    from ...ops.creation import tensor as _tensor
+    if align_corners:
+        x = coord * ((size - 1) / 2) + (size - 1) / 2
+    else:
+        x = coord * (size / 2) + (size - 1) / 2
+    if padding_mode == "border":
+        x = x.clamp(0, size - 1)
+    elif padding_mode == "reflection":
+        lo2, hi2 = (0, 2 * (size - 1)) if align_corners else (-1, 2 * size - 1)
+        if lo2 == hi2:
+            x = x * 0
+        else:
+            low, span = lo2 / 2, (hi2 - lo2) / 2
+            a = (x - low).abs()
+            flips = np.floor(a._data / span)
+            extra = a.fmod(span)
+            x = where(_tensor(flips % 2 == 0), extra + low, (span - extra) + low)
+        x = x.clamp(0, size - 1)
+    return x
+
+
+def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corners=None):
+    """Sample ``input`` (N, C, H, W) at the normalised positions ``grid`` (N, Ho, Wo, 2) (x, y in
+    [-1, 1]) -> (N, C, Ho, Wo). ``mode``: ``"bilinear"`` or ``"nearest"``; ``padding_mode``:
+    ``"zeros"``, ``"border"`` or ``"reflection"``. Differentiable in ``input`` and (bilinear) ``grid``.
+
+    Example:
+        >>> F.grid_sample(ndgrad.randn(1, 3, 8, 8), ndgrad.zeros(1, 4, 5, 2), align_corners=False).shape
+        torch.Size([1, 3, 4, 5])
+    """
+    from ...ops.compare import where
+    from ...ops.creation import tensor as _tensor
+    if mode not in ("bilinear", "nearest", "bicubic"):
+        raise ValueError("nn.functional.grid_sample(): expected mode to be 'bilinear', 'nearest' or 'bicubic', "
+                         f"but got: '{mode}'")
+    if padding_mode not in ("zeros", "border", "reflection"):
+        raise ValueError("nn.functional.grid_sample(): expected padding_mode to be 'zeros', 'border', or "
+                         f"'reflection', but got: '{padding_mode}'")
+    if align_corners is None:
+        warnings.warn(_ALIGN_WARNING)
+        align_corners = False
+    ishape, gshape = list(input.shape), list(grid.shape)
+    if input.dim() == 0 or grid.dim() == 0 or ishape[0] != gshape[0]:
+        raise RuntimeError("grid_sampler(): expected grid and input to have same batch size, but got input with "
+                           f"sizes {ishape} and grid with sizes {gshape}")
+    if gshape[-1] != input.dim() - 2:
+        raise RuntimeError(f"grid_sampler(): expected grid to have size {input.dim() - 2} in last dimension, but "
+                           f"got grid with sizes {gshape}")
+    for i in range(2, input.dim()):
+        if ishape[i] <= 0:
+            raise RuntimeError("grid_sampler(): expected input to have non-empty spatial dimensions, but input has "
+                               f"sizes {ishape} with dimension {i} being empty")
+    if input.dim() != 4 or grid.dim() != 4:
+        if input.dim() == 5 and grid.dim() == 5:
+            raise NotImplementedError("grid_sample of 5-D (volumetric) inputs is not implemented in ndgrad "
+                                      "(4-D inputs are)")
+        raise RuntimeError(f"grid_sampler(): expected 4D input and grid with same number of dimensions, but got "
+                           f"input with sizes {ishape} and grid with sizes {gshape}")
+    if mode == "bicubic":
+        raise NotImplementedError("grid_sample(mode='bicubic') is not implemented in ndgrad (bilinear and "
+                                  "nearest are)")
+    if grid.dtype != input.dtype:
+        grid = grid.to(input.dtype)
+    n, c, h, w = ishape
+    ho, wo = gshape[1], gshape[2]
+    ix = _source_coords(grid[..., 0], w, padding_mode, align_corners)      # (N, Ho, Wo)
+    iy = _source_coords(grid[..., 1], h, padding_mode, align_corners)
+    flat = input.reshape(n, c, h * w)
+    dt = input._data.dtype
+
+    def corner(xc, yc):
+        ok = (xc >= 0) & (xc < w) & (yc >= 0) & (yc < h)
+        idx = (np.clip(yc, 0, h - 1) * w + np.clip(xc, 0, w - 1)).astype(np.int64).reshape(n, 1, ho * wo)
+        vals = flat.gather(2, _tensor(np.ascontiguousarray(np.broadcast_to(idx, (n, c, ho * wo)))))
+        return vals.reshape(n, c, ho, wo) * _tensor(ok.astype(dt).reshape(n, 1, ho, wo))
+
+    if mode == "nearest":
+        xn, yn = np.rint(ix._data), np.rint(iy._data)
+        out = corner(xn, yn)
+        if grid.requires_grad:   # torch's nearest mode gives the grid a zero gradient
+            none = _tensor(np.zeros(gshape, dtype=bool))
+            out = out + where(none, grid, 0.0).sum(-1).unsqueeze(1)
+        return out
+    x0, y0 = np.floor(ix._data), np.floor(iy._data)
+    wx1 = ix - _tensor(x0)
+    wy1 = iy - _tensor(y0)
+    wx0, wy0 = 1 - wx1, 1 - wy1
+    out = None
+    for yc, wy in ((y0, wy0), (y0 + 1, wy1)):
+        for xc, wx in ((x0, wx0), (x0 + 1, wx1)):
+            term = corner(xc, yc) * (wy * wx).unsqueeze(1)
+            out = term if out is None else out + term
+    return out
+
+
+def _neg_one_to_one(steps, align_corners, dtype):
+    if steps <= 1:
+        return np.zeros(max(steps, 0), dtype=dtype)
+    from ...ops.creation import linspace
+    r = linspace(-1, 1, steps, dtype=dtype)._data
+    return r if align_corners else r * ((steps - 1) / steps)
+
+
+def affine_grid(theta, size, align_corners=None):
+    """The sampling grid of a batch of affine maps: ``theta`` (N, 2, 3) with ``size`` (N, C, H, W) ->
+    (N, H, W, 2), or (N, 3, 4) with (N, C, D, H, W) -> (N, D, H, W, 3); for ``grid_sample``.
+
+    Example:
+        >>> theta = ndgrad.tensor([[[1., 0., 0.], [0., 1., 0.]]])
+        >>> F.affine_grid(theta, (1, 3, 4, 5), align_corners=False).shape
+        torch.Size([1, 4, 5, 2])
+    """
+    from ...ops.creation import tensor as _tensor
+    if align_corners is None:
+        warnings.warn(_ALIGN_WARNING)
+        align_corners = False
+    if not theta.is_floating_point():
+        raise ValueError(f"Expected theta to have floating point type, but got {theta.dtype}")
+    size = tuple(size)
+    if len(size) == 4:
+        if theta.dim() != 3 or theta.shape[-2] != 2 or theta.shape[-1] != 3:
+            raise ValueError(f"Expected a batch of 2D affine matrices of shape Nx2x3 for size {size}. Got "
+                             f"{theta.shape}.")
+    elif len(size) == 5:
+        if theta.dim() != 3 or theta.shape[-2] != 3 or theta.shape[-1] != 4:
+            raise ValueError(f"Expected a batch of 3D affine matrices of shape Nx3x4 for size {size}. Got "
+                             f"{theta.shape}.")
+    else:
+        raise NotImplementedError("affine_grid only supports 4D and 5D sizes, for 2D and 3D affine transforms, "
+                                  f"respectively. Got size {size}.")
+    spatial = size[2:]
+    if align_corners and min(spatial) == 1:
+        warnings.warn("Since version 1.3.0, affine_grid behavior has changed for unit-size grids when "
+                      "align_corners=True. This is not an intended use case of affine_grid. See the documentation "
+                      "of affine_grid for details.")
+    elif min(size) <= 0:
+        raise ValueError(f"Expected non-zero, positive output size. Got {size}")
+    nd = len(spatial)
+    if theta.shape[0] != size[0]:
+        raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: [{size[0]}, {nd + 1}] "
+                           f"but got: [{theta.shape[0]}, {nd + 1}].")
+    dt = theta._data.dtype
+    # base[..., :nd] = (x, y[, z]) normalised coordinates (x along the last axis), base[..., nd] = 1
+    base = np.ones(tuple(spatial) + (nd + 1,), dtype=dt)
+    for k in range(nd):
+        ax = nd - 1 - k                                   # x <- last spatial axis, y <- the one before, ...
+        shape = [1] * nd
+        shape[ax] = spatial[ax]
+        base[..., k] = _neg_one_to_one(spatial[ax], align_corners, dt).reshape(shape)
+    pts = _tensor(base.reshape(1, -1, nd + 1))
+    grid = pts.matmul(theta.transpose(1, 2))
+    return grid.reshape((size[0],) + tuple(spatial) + (nd,))

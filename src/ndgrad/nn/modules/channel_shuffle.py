@@ -85,3 +85,6 @@ class ChannelShuffle(Module):
 
     def extra_repr(self):
         return f"groups={self.groups}"
+
+
+native_channel_shuffle = channel_shuffle   # torch's name for the same kernel

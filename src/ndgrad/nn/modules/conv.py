@@ -1,4 +1,4 @@
-"""Convolution layers (Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d) and Fold/Unfold, with
+"""Convolution layers (Conv1d/2d/3d, ConvTranspose1d/2d/3d) and Fold/Unfold, with
 torch's constructor arguments, initialisation, ``state_dict`` keys and ``repr``.
 
 Example:
@@ -28,7 +28,7 @@ def _ntuple(n):
     return parse
 
 
-_single, _pair = _ntuple(1), _ntuple(2)
+_single, _pair, _triple = _ntuple(1), _ntuple(2), _ntuple(3)
 
 
 def _reverse_repeat_tuple(t, n):
@@ -178,11 +178,31 @@ class Conv2d(_ConvNd):
         return self._conv_forward(input, self.weight, self.bias)
 
 
-class Conv3d(Module):
-    """Not implemented in ndgrad: 3-D convolution raises NotImplementedError."""
+class Conv3d(_ConvNd):
+    """3-D convolution over ``(N, C_in, D, H, W)``; weight ``(C_out, C_in/groups, kd, kh, kw)``.
 
-    def __init__(self, *args, **kwargs):
-        raise NotImplementedError("nn.Conv3d is not implemented in ndgrad (Conv1d and Conv2d are)")
+    Example:
+        >>> nn.Conv3d(4, 8, 3, stride=2, padding=1)(ndgrad.randn(2, 4, 5, 6, 7)).shape
+        torch.Size([2, 8, 3, 3, 4])
+    """
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1,
+                 bias=True, padding_mode="zeros", device=None, dtype=None):
+        kernel_size_ = _triple(kernel_size)
+        stride_ = _triple(stride)
+        padding_ = padding if isinstance(padding, str) else _triple(padding)
+        dilation_ = _triple(dilation)
+        super().__init__(in_channels, out_channels, kernel_size_, stride_, padding_, dilation_, False, _triple(0),
+                         groups, bias, padding_mode, device, dtype)
+
+    def _conv_forward(self, input, weight, bias):
+        if self.padding_mode != "zeros":
+            return F.conv3d(F.pad(input, self._reversed_padding_repeated_twice, mode=self.padding_mode), weight, bias,
+                            self.stride, _triple(0), self.dilation, self.groups)
+        return F.conv3d(input, weight, bias, self.stride, self.padding, self.dilation, self.groups)
+
+    def forward(self, input):
+        return self._conv_forward(input, self.weight, self.bias)
 
 
 class _ConvTransposeNd(_ConvNd):
@@ -264,11 +284,28 @@ class ConvTranspose2d(_ConvTransposeNd):
                                   self.groups, self.dilation)
 
 
-class ConvTranspose3d(Module):
-    """Not implemented in ndgrad: 3-D transposed convolution raises NotImplementedError."""
+class ConvTranspose3d(_ConvTransposeNd):
+    """3-D transposed convolution; weight ``(C_in, C_out/groups, kd, kh, kw)``. ``forward`` takes
+    an optional ``output_size``.
 
-    def __init__(self, *args, **kwargs):
-        raise NotImplementedError("nn.ConvTranspose3d is not implemented in ndgrad (1-D and 2-D are)")
+    Example:
+        >>> nn.ConvTranspose3d(4, 2, 3, stride=2)(ndgrad.randn(1, 4, 3, 3, 3)).shape
+        torch.Size([1, 2, 7, 7, 7])
+    """
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, output_padding=0, groups=1,
+                 bias=True, dilation=1, padding_mode="zeros", device=None, dtype=None):
+        super().__init__(in_channels, out_channels, _triple(kernel_size), _triple(stride), _triple(padding),
+                         _triple(dilation), True, _triple(output_padding), groups, bias, padding_mode, device,
+                         dtype)
+
+    def forward(self, input, output_size=None):
+        if self.padding_mode != "zeros":
+            raise ValueError("Only `zeros` padding mode is supported for ConvTranspose3d")
+        output_padding = self._output_padding(input, output_size, self.stride, self.padding, self.kernel_size, 3,
+                                              self.dilation)
+        return F.conv_transpose3d(input, self.weight, self.bias, self.stride, self.padding, output_padding,
+                                  self.groups, self.dilation)
 
 
 class Fold(Module):

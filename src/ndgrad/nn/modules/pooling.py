@@ -1,4 +1,5 @@
-"""Pooling layers: MaxPool1d/2d, AvgPool1d/2d, AdaptiveAvgPool1d/2d/3d, AdaptiveMaxPool1d/2d, with
+"""Pooling layers: MaxPool1d/2d/3d, AvgPool1d/2d/3d, AdaptiveAvgPool1d/2d/3d, AdaptiveMaxPool1d/2d/3d,
+MaxUnpool1d/2d/3d and LPPool1d/2d/3d, with
 torch's constructor arguments and ``repr``.
 
 Example:
@@ -11,7 +12,8 @@ from .. import functional as F
 from .module import Module
 
 __all__ = ["MaxPool1d", "MaxPool2d", "MaxPool3d", "AvgPool1d", "AvgPool2d", "AvgPool3d", "AdaptiveAvgPool1d",
-           "AdaptiveAvgPool2d", "AdaptiveAvgPool3d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "AdaptiveMaxPool3d"]
+           "AdaptiveAvgPool2d", "AdaptiveAvgPool3d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "AdaptiveMaxPool3d",
+           "MaxUnpool1d", "MaxUnpool2d", "MaxUnpool3d", "LPPool1d", "LPPool2d", "LPPool3d"]
 
 
 def _single(x):
@@ -62,11 +64,17 @@ class MaxPool2d(_MaxPoolNd):
                             ceil_mode=self.ceil_mode, return_indices=self.return_indices)
 
 
-class MaxPool3d(Module):
-    """Not implemented in ndgrad: raises NotImplementedError."""
+class MaxPool3d(_MaxPoolNd):
+    """Max over sliding windows of ``(N, C, D, H, W)``; indices are flat in ``D*H*W``.
 
-    def __init__(self, *args, **kwargs):
-        raise NotImplementedError("nn.MaxPool3d is not implemented in ndgrad (MaxPool1d and MaxPool2d are)")
+    Example:
+        >>> nn.MaxPool3d(3, stride=2)(ndgrad.randn(2, 4, 7, 8, 9)).shape
+        torch.Size([2, 4, 3, 3, 4])
+    """
+
+    def forward(self, input):
+        return F.max_pool3d(input, self.kernel_size, self.stride, self.padding, self.dilation,
+                            ceil_mode=self.ceil_mode, return_indices=self.return_indices)
 
 
 class AvgPool1d(Module):
@@ -124,10 +132,29 @@ class AvgPool2d(Module):
 
 
 class AvgPool3d(Module):
-    """Not implemented in ndgrad: raises NotImplementedError."""
+    """Average over sliding windows of ``(N, C, D, H, W)``.
 
-    def __init__(self, *args, **kwargs):
-        raise NotImplementedError("nn.AvgPool3d is not implemented in ndgrad (AvgPool1d and AvgPool2d are)")
+    Example:
+        >>> nn.AvgPool3d(2)(ndgrad.randn(1, 2, 4, 6, 8)).shape
+        torch.Size([1, 2, 2, 3, 4])
+    """
+
+    __constants__ = AvgPool2d.__constants__
+    extra_repr = AvgPool2d.extra_repr
+
+    def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
+                 divisor_override=None):
+        super().__init__()
+        self.kernel_size = kernel_size
+        self.stride = stride if (stride is not None) else kernel_size
+        self.padding = padding
+        self.ceil_mode = ceil_mode
+        self.count_include_pad = count_include_pad
+        self.divisor_override = divisor_override
+
+    def forward(self, input):
+        return F.avg_pool3d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
+                            self.count_include_pad, self.divisor_override)
 
 
 class _AdaptiveAvgPoolNd(Module):
@@ -213,8 +240,129 @@ class AdaptiveMaxPool2d(_AdaptiveMaxPoolNd):
         return F.adaptive_max_pool2d(input, self.output_size, self.return_indices)
 
 
-class AdaptiveMaxPool3d(Module):
-    """Not implemented in ndgrad: raises NotImplementedError."""
+class AdaptiveMaxPool3d(_AdaptiveMaxPoolNd):
+    """Max pooling of ``(N, C, D, H, W)`` to a fixed output size.
 
-    def __init__(self, *args, **kwargs):
-        raise NotImplementedError("nn.AdaptiveMaxPool3d is not implemented in ndgrad (1-D and 2-D are)")
+    Example:
+        >>> nn.AdaptiveMaxPool3d((2, 3, 4))(ndgrad.randn(1, 2, 5, 6, 7)).shape
+        torch.Size([1, 2, 2, 3, 4])
+    """
+
+    def forward(self, input):
+        return F.adaptive_max_pool3d(input, self.output_size, self.return_indices)
+
+
+def _ntuple(x, n):
+    if isinstance(x, (tuple, list)):
+        return tuple(x)
+    return (x,) * n
+
+
+class _MaxUnpoolNd(Module):
+    _nd = 1
+
+    def __init__(self, kernel_size, stride=None, padding=0):
+        super().__init__()
+        n = self._nd
+        self.kernel_size = _ntuple(kernel_size, n)
+        self.stride = _ntuple(stride if stride is not None else kernel_size, n)
+        self.padding = _ntuple(padding, n)
+
+    def extra_repr(self):
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class MaxUnpool1d(_MaxUnpoolNd):
+    """Partial inverse of MaxPool1d: values go back to their ``indices``, zeros elsewhere.
+
+    Example:
+        >>> y, i = nn.MaxPool1d(2, return_indices=True)(ndgrad.arange(4.).view(1, 1, 4))
+        >>> nn.MaxUnpool1d(2)(y, i)
+        tensor([[[0., 1., 0., 3.]]])
+    """
+
+    _nd = 1
+
+    def forward(self, input, indices, output_size=None):
+        return F.max_unpool1d(input, indices, self.kernel_size, self.stride, self.padding, output_size)
+
+
+class MaxUnpool2d(_MaxUnpoolNd):
+    """Partial inverse of MaxPool2d.
+
+    Example:
+        >>> y, i = nn.MaxPool2d(2, return_indices=True)(ndgrad.randn(1, 1, 4, 4))
+        >>> nn.MaxUnpool2d(2)(y, i).shape
+        torch.Size([1, 1, 4, 4])
+    """
+
+    _nd = 2
+
+    def forward(self, input, indices, output_size=None):
+        return F.max_unpool2d(input, indices, self.kernel_size, self.stride, self.padding, output_size)
+
+
+class MaxUnpool3d(_MaxUnpoolNd):
+    """Partial inverse of MaxPool3d.
+
+    Example:
+        >>> y, i = nn.MaxPool3d(2, return_indices=True)(ndgrad.randn(1, 1, 4, 4, 4))
+        >>> nn.MaxUnpool3d(2)(y, i).shape
+        torch.Size([1, 1, 4, 4, 4])
+    """
+
+    _nd = 3
+
+    def forward(self, input, indices, output_size=None):
+        return F.max_unpool3d(input, indices, self.kernel_size, self.stride, self.padding, output_size)
+
+
+class _LPPoolNd(Module):
+    __constants__ = ["norm_type", "kernel_size", "stride", "ceil_mode"]
+
+    def __init__(self, norm_type, kernel_size, stride=None, ceil_mode=False):
+        super().__init__()
+        self.norm_type = norm_type
+        self.kernel_size = kernel_size
+        self.stride = stride
+        self.ceil_mode = ceil_mode
+
+    def extra_repr(self):
+        return ("norm_type={norm_type}, kernel_size={kernel_size}, stride={stride}, "
+                "ceil_mode={ceil_mode}".format(**self.__dict__))
+
+
+class LPPool1d(_LPPoolNd):
+    """Power-average pooling ``(sum x**p) ** (1/p)`` over windows of ``(N, C, L)``.
+
+    Example:
+        >>> nn.LPPool1d(2, 3, stride=2)(ndgrad.randn(20, 16, 50)).shape
+        torch.Size([20, 16, 24])
+    """
+
+    def forward(self, input):
+        return F.lp_pool1d(input, float(self.norm_type), self.kernel_size, self.stride, self.ceil_mode)
+
+
+class LPPool2d(_LPPoolNd):
+    """Power-average pooling over windows of ``(N, C, H, W)``.
+
+    Example:
+        >>> nn.LPPool2d(2, 3, stride=2)(ndgrad.randn(2, 4, 9, 9)).shape
+        torch.Size([2, 4, 4, 4])
+    """
+
+    def forward(self, input):
+        return F.lp_pool2d(input, float(self.norm_type), self.kernel_size, self.stride, self.ceil_mode)
+
+
+class LPPool3d(_LPPoolNd):
+    """Power-average pooling over windows of ``(N, C, D, H, W)``.
+
+    Example:
+        >>> nn.LPPool3d(2, 2)(ndgrad.randn(1, 2, 4, 4, 4)).shape
+        torch.Size([1, 2, 2, 2, 2])
+    """
+
+    def forward(self, input):
+        return F.lp_pool3d(input, float(self.norm_type), self.kernel_size, self.stride, self.ceil_mode)

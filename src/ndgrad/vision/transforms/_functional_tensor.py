@@ -7,6 +7,8 @@ widens with the downscaling factor. Each axis becomes one weight matrix, applied
 """
 import numpy as np
 
+from ...ops.pool import antialias_matrix
+
 __all__ = ["resize", "max_value", "rgb_to_grayscale", "rgb2hsv", "hsv2rgb", "pad"]
 
 
@@ -29,30 +31,9 @@ def _cubic2(x, a):
     return ((a * x - 5 * a) * x + 8 * a) * x - 4 * a
 
 
-def _aa_filter(mode, x):
-    x = np.abs(x)
-    if mode == "bilinear":
-        return np.where(x < 1.0, 1.0 - x, 0.0)
-    a = -0.5  # PIL's (and torch's antialiased) bicubic
-    return np.where(x < 1.0, _cubic1(x, a), np.where(x < 2.0, _cubic2(x, a), 0.0))
-
-
 def _weights_aa(in_size, out_size, mode):
     """(out, in) matrix of torch's ``_upsample_{bilinear,bicubic}2d_aa`` weights (PIL's algorithm)."""
-    scale = in_size / out_size
-    interp_size = 2 if mode == "bilinear" else 4
-    support = interp_size * 0.5 * scale if scale >= 1.0 else interp_size * 0.5
-    invscale = 1.0 / scale if scale >= 1.0 else 1.0
-    w = np.zeros((out_size, in_size))
-    for i in range(out_size):
-        center = scale * (i + 0.5)
-        xmin = max(int(center - support + 0.5), 0)
-        xmax = min(int(center + support + 0.5), in_size)
-        j = np.arange(xmin, xmax)
-        k = _aa_filter(mode, (j - center + 0.5) * invscale)
-        total = k.sum()
-        w[i, xmin:xmax] = k / total if total != 0 else k
-    return w
+    return antialias_matrix(in_size, out_size, mode)
 
 
 def _weights_plain(in_size, out_size, mode):
