@@ -6,9 +6,10 @@ The singular-value norms (``'nuc'``, ``±2``) differentiate once: their backward
 ``U diag(grad) Vh``, is recorded with a node that refuses a second differentiation with respect to
 the matrix (an explicit error rather than a silently wrong Hessian).
 
-Other ``torch.linalg`` names are taken from ``ndgrad.ops.linalg`` when it defines them, as
-``linalg_<name>`` (torch.linalg's semantics) or through the few aliases whose torch.* namesake
-means the same (``matmul``, ``inv`` = ``inverse``, ``det``, ``slogdet``).
+Decompositions, inverses and solvers (det, inv, solve, cholesky, qr, eigh, svd, pinv, lstsq, lu ...)
+come from ``ndgrad.ops.linalg_decomp``; ``matmul`` from ``ndgrad.ops.linalg``.
+``linalg.svdvals`` is differentiable to any order; the singular-value matrix norms keep their own
+once-differentiable node (below).
 
 Example:
     >>> import ndgrad as torch
@@ -305,15 +306,31 @@ def _svdvals(A):
     return wrap(np.linalg.svd(d, compute_uv=False))
 
 
-# torch.linalg names whose torch.* function has the same meaning (svd, qr, eigh ... do not: no alias)
-_ALIASES = {"matmul": "matmul", "inv": "inverse", "det": "det", "slogdet": "slogdet"}
+# -- decompositions, inverses and solvers (ndgrad.ops.linalg_decomp) ----------------------------------------
+from .ops.linalg_decomp import (  # noqa: E402
+    LinAlgError, linalg_det as det, linalg_slogdet as slogdet, linalg_inv as inv, linalg_inv_ex as inv_ex,
+    linalg_solve as solve, linalg_solve_ex as solve_ex, linalg_solve_triangular as solve_triangular,
+    linalg_cholesky as cholesky, linalg_cholesky_ex as cholesky_ex, linalg_qr as qr, linalg_eigh as eigh,
+    linalg_eigvalsh as eigvalsh, linalg_eig as eig, linalg_eigvals as eigvals, linalg_svd as svd,
+    linalg_svdvals as svdvals, linalg_pinv as pinv, linalg_lstsq as lstsq, linalg_matrix_power as matrix_power,
+    linalg_matrix_exp as matrix_exp, linalg_matrix_rank as matrix_rank, linalg_cross as cross,
+    linalg_vecdot as vecdot, linalg_multi_dot as multi_dot, linalg_vander as vander, linalg_lu_factor as lu_factor,
+    linalg_lu_factor_ex as lu_factor_ex, linalg_lu as lu, linalg_lu_solve as lu_solve, linalg_cond as cond,
+    linalg_tensorinv as tensorinv, linalg_tensorsolve as tensorsolve, linalg_diagonal as diagonal,
+    linalg_householder_product as householder_product)
+
+__all__ += ["LinAlgError", "det", "slogdet", "inv", "inv_ex", "solve", "solve_ex", "solve_triangular", "cholesky",
+            "cholesky_ex", "qr", "eigh", "eigvalsh", "eig", "eigvals", "svd", "svdvals", "pinv", "lstsq",
+            "matrix_power", "matrix_exp", "matrix_rank", "cross", "vecdot", "multi_dot", "vander", "lu_factor",
+            "lu_factor_ex", "lu", "lu_solve", "cond", "tensorinv", "tensorsolve", "diagonal", "householder_product",
+            "matmul"]
 
 
 def __getattr__(name):
-    """Other torch.linalg functions come from ``ndgrad.ops.linalg`` when it defines them."""
+    """``matmul`` and other torch.linalg names defined in ``ndgrad.ops.linalg`` as ``linalg_<name>``."""
     if not name.startswith("_"):
         from .ops import linalg as _ops_linalg
-        for candidate in ("linalg_" + name, _ALIASES.get(name)):
+        for candidate in ("linalg_" + name, "matmul" if name == "matmul" else None):
             fn = getattr(_ops_linalg, candidate, None) if candidate else None
             if fn is not None:
                 return fn
