@@ -165,6 +165,10 @@ class Optimizer:
     """
 
     _scalar_state = ("step",)  # state entries kept as 0-d tensors
+    # Default keys that loading fills into groups saved without them (None: all). torch's LBFGS and
+    # Adafactor fill fewer, so their groups do not gain the ``differentiable`` flag that loading
+    # adds to ``defaults``.
+    _filled_group_defaults = None
     _in_step = False
 
     def __init_subclass__(cls, **kwargs):
@@ -213,9 +217,10 @@ class Optimizer:
         self.defaults.setdefault("differentiable", False)
         # Checkpoints from older versions: missing flags take the defaults, and counters saved as
         # Python numbers become 0-d tensors (torch 2 stores them as tensors).
+        filled = self._filled_group_defaults
         for group in self.param_groups:
             for k, v in self.defaults.items():
-                if v is not required:
+                if v is not required and (filled is None or k in filled):
                     group.setdefault(k, v)
         for s in self.state.values():
             if isinstance(s, dict):
