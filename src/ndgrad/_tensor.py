@@ -555,7 +555,17 @@ class Tensor:
 
     @property
     def real(self):
-        return self if not self.is_complex() else _wrap(self._data.real)
+        if not self.is_complex():
+            return self
+        from .ops.construction import view_as_real   # a view, differentiable, as torch's
+        return view_as_real(self).select(-1, 0)
+
+    @property
+    def imag(self):
+        if not self.is_complex():
+            raise RuntimeError("imag is not implemented for tensors with non-complex dtypes.")
+        from .ops.construction import view_as_real
+        return view_as_real(self).select(-1, 1)
 
     def type(self, dtype=None, non_blocking=False):
         """Without an argument, the legacy type name (``'torch.FloatTensor'``); with a dtype or such

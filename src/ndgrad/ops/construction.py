@@ -255,7 +255,8 @@ def view_as_real(input):
     if d.size == 0:
         data = np.empty(d.shape + (2,), dtype=rdt)
     else:
-        data = _view_of_root(_root(d), rdt, d.shape + (2,), d.strides + (rdt.itemsize,), _byte_offset(d))
+        # the real parts (a NumPy view, any strides) widened by the imaginary part next to each
+        data = np.lib.stride_tricks.as_strided(d.real, d.shape + (2,), d.strides + (rdt.itemsize,))
     out, _ = make_view(input, data, ViewAsRealBackward0, _view_as_real_replay, ())
     return out
 

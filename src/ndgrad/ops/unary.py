@@ -690,8 +690,15 @@ def positive(input):
     return input
 
 
+class ConjBackward0(Node):
+    __slots__ = ()
+
+    def backward(self, grad):
+        return grad.conj()
+
+
 def conj(input):
-    return input if input._data.dtype.kind != "c" else unary(input, np.conj)
+    return input if input._data.dtype.kind != "c" else unary(input, np.conj, ConjBackward0)
 
 
 def _attach_methods():
