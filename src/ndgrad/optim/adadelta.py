@@ -1,8 +1,8 @@
 """Adadelta: steps scaled by the ratio of running RMS of past updates to that of past gradients."""
 import numpy as np
 
-from .._tensor import Tensor, _wrap
-from .optimizer import Optimizer, _grad_for_update, _real, _scalar_tensor
+from .._tensor import Tensor
+from .optimizer import Optimizer, _real, _scalar_tensor, _zeros_state
 
 __all__ = ["Adadelta"]
 
@@ -50,24 +50,19 @@ class Adadelta(Optimizer):
                     "capturable": capturable, "foreach": foreach, "differentiable": differentiable}
         super().__init__(params, defaults)
 
+    def _init_state(self, state, p, group):
+        state["step"] = _scalar_tensor()
+        state["square_avg"] = _zeros_state(p)
+        state["acc_delta"] = _zeros_state(p)
+
     def step(self, closure=None):
         """Perform one optimization step; ``closure`` re-evaluates the model and returns the loss."""
         loss = self._closure_loss(closure)
         tmp = self._tmp
         for group in self.param_groups:
             lr, rho, eps = float(group["lr"]), group["rho"], group["eps"]
-            for p in group["params"]:
-                grad = p._grad
-                if grad is None:
-                    continue
-                state = self.state[p]
-                if len(state) == 0:
-                    state["step"] = _scalar_tensor()
-                    state["square_avg"] = _wrap(np.zeros_like(p._data))
-                    state["acc_delta"] = _wrap(np.zeros_like(p._data))
+            for state, d, g in self._updates(group):
                 state["step"]._data += 1
-                d = p._data
-                g = _grad_for_update(d, grad._data, group["maximize"], group["weight_decay"])
                 v, u = state["square_avg"]._data, state["acc_delta"]._data
                 if d.dtype.kind == "c":
                     d, g, v, u = _real(d), _real(g), _real(v), _real(u)
@@ -81,5 +76,4 @@ class Adadelta(Optimizer):
                 u *= rho
                 u += np.multiply(np.multiply(delta, delta, out=s), 1 - rho, out=s)
                 d -= np.multiply(delta, lr, out=s)
-                p._vc[0] += 1
         return loss

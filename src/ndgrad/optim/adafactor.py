@@ -2,7 +2,7 @@
 import numpy as np
 
 from .._tensor import Tensor, _wrap
-from .optimizer import Optimizer, _grad_for_update, _scalar_tensor
+from .optimizer import Optimizer, _scalar_tensor
 
 __all__ = ["Adafactor"]
 
@@ -89,6 +89,16 @@ class Adafactor(Optimizer):
                     "foreach": foreach, "maximize": maximize}
         super().__init__(params, defaults)
 
+    def _init_state(self, state, p, group):
+        state["step"] = _scalar_tensor()
+        grad = p._grad._data
+        if grad.ndim > 1:
+            # R and C: g² averaged over the last dim and over the second-to-last dim
+            state["row_var"] = _wrap(np.zeros(grad.shape[:-1] + (1,), grad.dtype))
+            state["col_var"] = _wrap(np.zeros(grad.shape[:-2] + (1,) + grad.shape[-1:], grad.dtype))
+        else:
+            state["variance"] = _wrap(np.zeros_like(grad))
+
     def step(self, closure=None):
         """Perform one optimization step; ``closure`` re-evaluates the model and returns the loss."""
         loss = self._closure_loss(closure)
@@ -98,26 +108,10 @@ class Adafactor(Optimizer):
             lr = float(lr) if isinstance(lr, Tensor) else lr
             eps1, eps2 = group["eps"]
             beta2_decay, clip, wd = group["beta2_decay"], group["d"], group["weight_decay"]
-            params = [p for p in group["params"] if p._grad is not None]
             # checked for the whole group first: torch refuses before updating any of it
-            for p in params:
-                if p.is_complex():
-                    raise RuntimeError("Adafactor does not support complex parameters")
-            for p in params:
-                state = self.state[p]
-                if len(state) == 0:
-                    state["step"] = _scalar_tensor()
-                    shape = p._grad._data.shape
-                    if len(shape) > 1:
-                        # R and C: g² averaged over the last dim and over the second-to-last dim
-                        state["row_var"] = _wrap(np.zeros(shape[:-1] + (1,), p._grad._data.dtype))
-                        state["col_var"] = _wrap(np.zeros(shape[:-2] + (1,) + shape[-1:], p._grad._data.dtype))
-                    else:
-                        state["variance"] = _wrap(np.zeros_like(p._grad._data))
-            for p in params:
-                state = self.state[p]
-                d = p._data
-                g = _grad_for_update(d, p._grad._data, group["maximize"], 0)
+            if any(p._grad is not None and p.is_complex() for p in group["params"]):
+                raise RuntimeError("Adafactor does not support complex parameters")
+            for state, d, g in self._updates(group, weight_decay=0):   # decoupled decay, below
                 if eps1 is None:
                     eps1 = float(np.finfo(d.dtype).eps)
                 step = state["step"]._data
@@ -146,5 +140,4 @@ class Adafactor(Optimizer):
                 update *= g
                 denom = max(1.0, float(np.linalg.norm(update)) / ((n ** 0.5) * clip))
                 d -= np.multiply(update, alpha / denom, out=s)
-                p._vc[0] += 1
         return loss

@@ -2,7 +2,7 @@
 import numpy as np
 
 from .._tensor import Tensor, _wrap
-from .optimizer import Optimizer, _grad_for_update, _real, _scalar_tensor
+from .optimizer import Optimizer, _real, _scalar_tensor
 
 __all__ = ["Adagrad"]
 
@@ -59,14 +59,13 @@ class Adagrad(Optimizer):
                 raise RuntimeError("`fused` does not support `differentiable`")
             if foreach:
                 raise RuntimeError("`fused` and `foreach` cannot be `True` together.")
-        for group in self.param_groups:
+        for group in self.param_groups:     # torch makes Adagrad's state at construction
             for p in group["params"]:
-                self._init_state(p)
+                self._init_state(self.state[p], p, group)
 
-    def _init_state(self, p):
-        state = self.state[p]
+    def _init_state(self, state, p, group):
         state["step"] = _scalar_tensor()
-        value = self.defaults["initial_accumulator_value"]
+        value = group["initial_accumulator_value"]
         if p._data.dtype.kind == "c":
             value = complex(value, value)
         state["sum"] = _wrap(np.full_like(p._data, value))
@@ -77,18 +76,10 @@ class Adagrad(Optimizer):
         tmp = self._tmp
         for group in self.param_groups:
             lr, lr_decay, eps = float(group["lr"]), group["lr_decay"], group["eps"]
-            for p in group["params"]:
-                grad = p._grad
-                if grad is None:
-                    continue
-                state = self.state[p]
-                if len(state) == 0:  # a parameter added later with add_param_group
-                    self._init_state(p)
+            for state, d, g in self._updates(group):
                 step = state["step"]._data
                 step += 1
                 clr = lr / (1 + (float(step) - 1) * lr_decay)
-                d = p._data
-                g = _grad_for_update(d, grad._data, group["maximize"], group["weight_decay"])
                 acc = state["sum"]._data
                 if d.dtype.kind == "c":
                     d, g, acc = _real(d), _real(g), _real(acc)
@@ -97,5 +88,4 @@ class Adagrad(Optimizer):
                 std = np.sqrt(acc, out=s)
                 std += eps
                 d -= np.multiply(np.divide(g, std, out=s), clr, out=s)
-                p._vc[0] += 1
         return loss

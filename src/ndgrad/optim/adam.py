@@ -1,8 +1,8 @@
 """Adam (and, with decoupled weight decay, AdamW)."""
 import numpy as np
 
-from .._tensor import Tensor, _wrap
-from .optimizer import Optimizer, _grad_for_update, _real, _scalar_tensor, check_adam_args
+from .._tensor import Tensor
+from .optimizer import Optimizer, _real, _scalar_tensor, _zeros_state, check_adam_args
 
 __all__ = ["Adam"]
 
@@ -59,6 +59,13 @@ class Adam(Optimizer):
             if foreach:
                 raise RuntimeError("`fused` and `foreach` cannot be `True` together.")
 
+    def _init_state(self, state, p, group):
+        state["step"] = _scalar_tensor()
+        state["exp_avg"] = _zeros_state(p)
+        state["exp_avg_sq"] = _zeros_state(p)
+        if group["amsgrad"]:
+            state["max_exp_avg_sq"] = _zeros_state(p)
+
     def step(self, closure=None):
         """Perform one optimization step; ``closure`` re-evaluates the model and returns the loss."""
         loss = self._closure_loss(closure)
@@ -67,26 +74,12 @@ class Adam(Optimizer):
             beta1, beta2 = float(group["betas"][0]), float(group["betas"][1])
             lr, eps, wd = float(group["lr"]), group["eps"], group["weight_decay"]
             amsgrad, decoupled = group["amsgrad"], group["decoupled_weight_decay"]
-            for p in group["params"]:
-                grad = p._grad
-                if grad is None:
-                    continue
-                state = self.state[p]
-                if len(state) == 0:
-                    state["step"] = _scalar_tensor()
-                    state["exp_avg"] = _wrap(np.zeros_like(p._data))
-                    state["exp_avg_sq"] = _wrap(np.zeros_like(p._data))
-                    if amsgrad:
-                        state["max_exp_avg_sq"] = _wrap(np.zeros_like(p._data))
+            for state, d, g in self._updates(group, 0 if decoupled else None):
                 step = state["step"]._data
                 step += 1
                 t = float(step)
-                d = p._data
                 if decoupled and wd != 0:
                     d *= 1 - lr * wd
-                    g = _grad_for_update(d, grad._data, group["maximize"], 0)
-                else:
-                    g = _grad_for_update(d, grad._data, group["maximize"], wd)
                 m, v = state["exp_avg"]._data, state["exp_avg_sq"]._data
                 if d.dtype.kind == "c":
                     d, g, m, v = _real(d), _real(g), _real(m), _real(v)
@@ -103,5 +96,4 @@ class Adam(Optimizer):
                 denom /= (1 - beta2 ** t) ** 0.5
                 denom += eps
                 d -= np.multiply(np.divide(m, denom, out=s), step_size, out=s)
-                p._vc[0] += 1
         return loss

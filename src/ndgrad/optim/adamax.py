@@ -1,8 +1,7 @@
 """Adamax: Adam with the infinity norm in place of the second moment."""
 import numpy as np
 
-from .._tensor import _wrap
-from .optimizer import Optimizer, _grad_for_update, _real, _scalar_tensor, check_adam_args
+from .optimizer import Optimizer, _real, _scalar_tensor, _zeros_state, check_adam_args
 
 __all__ = ["Adamax"]
 
@@ -40,6 +39,11 @@ class Adamax(Optimizer):
                     "maximize": maximize, "differentiable": differentiable, "capturable": capturable}
         super().__init__(params, defaults)
 
+    def _init_state(self, state, p, group):
+        state["step"] = _scalar_tensor()
+        state["exp_avg"] = _zeros_state(p)
+        state["exp_inf"] = _zeros_state(p)
+
     def step(self, closure=None):
         """Perform one optimization step; ``closure`` re-evaluates the model and returns the loss."""
         loss = self._closure_loss(closure)
@@ -47,19 +51,9 @@ class Adamax(Optimizer):
         for group in self.param_groups:
             beta1, beta2 = group["betas"]
             lr, eps = float(group["lr"]), group["eps"]
-            for p in group["params"]:
-                grad = p._grad
-                if grad is None:
-                    continue
-                state = self.state[p]
-                if len(state) == 0:
-                    state["step"] = _scalar_tensor()
-                    state["exp_avg"] = _wrap(np.zeros_like(p._data))
-                    state["exp_inf"] = _wrap(np.zeros_like(p._data))
+            for state, d, g in self._updates(group):
                 step = state["step"]._data
                 step += 1
-                d = p._data
-                g = _grad_for_update(d, grad._data, group["maximize"], group["weight_decay"])
                 m, u = state["exp_avg"]._data, state["exp_inf"]._data
                 if d.dtype.kind == "c":
                     d, g, m, u = _real(d), _real(g), _real(m), _real(u)
@@ -71,5 +65,4 @@ class Adamax(Optimizer):
                 np.maximum(u, norm, out=u)
                 clr = lr / (1 - beta1 ** float(step))
                 d -= np.multiply(np.divide(m, u, out=s), clr, out=s)
-                p._vc[0] += 1
         return loss

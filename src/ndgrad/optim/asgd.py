@@ -2,8 +2,8 @@
 import numpy as np
 
 from .. import _dtype
-from .._tensor import Tensor, _wrap
-from .optimizer import Optimizer, _grad_for_update, _real, _scalar_tensor
+from .._tensor import Tensor
+from .optimizer import Optimizer, _real, _scalar_tensor, _zeros_state
 
 __all__ = ["ASGD"]
 
@@ -57,25 +57,21 @@ class ASGD(Optimizer):
                     "capturable": capturable}
         super().__init__(params, defaults)
 
+    def _init_state(self, state, p, group):
+        state["step"] = _scalar_tensor()
+        state["eta"] = _scalar_tensor(float(group["lr"]))
+        state["mu"] = _scalar_tensor(1.0)
+        state["ax"] = _zeros_state(p)
+
     def step(self, closure=None):
         """Perform one optimization step; ``closure`` re-evaluates the model and returns the loss."""
         loss = self._closure_loss(closure)
         tmp = self._tmp
         for group in self.param_groups:
             lr, lambd, alpha, t0 = float(group["lr"]), group["lambd"], group["alpha"], group["t0"]
-            for p in group["params"]:
-                grad = p._grad
-                if grad is None:
-                    continue
-                state = self.state[p]
-                if len(state) == 0:
-                    state["step"] = _scalar_tensor()
-                    state["eta"] = _scalar_tensor(lr)
-                    state["mu"] = _scalar_tensor(1.0)
-                    state["ax"] = _wrap(np.zeros_like(p._data))
+            for state, d, g in self._updates(group):
                 step, eta_t, mu_t = state["step"]._data, state["eta"]._data, state["mu"]._data
-                d, ax = p._data, state["ax"]._data
-                g = _grad_for_update(d, grad._data, group["maximize"], group["weight_decay"])
+                ax = state["ax"]._data
                 if d.dtype.kind == "c":
                     d, g, ax = _real(d), _real(g), _real(ax)
                 step += 1
@@ -92,5 +88,4 @@ class ASGD(Optimizer):
                 # stored ones: rounded to the default dtype first, then to the stored dtype
                 eta_t[...] = np.array(lr / ((1 + lambd * lr * t) ** alpha), _dtype.default.np)
                 mu_t[...] = np.array(1 / max(1, t - t0), _dtype.default.np)
-                p._vc[0] += 1
         return loss

@@ -1,8 +1,7 @@
 """NAdam: Adam with Nesterov momentum."""
 import numpy as np
 
-from .._tensor import _wrap
-from .optimizer import Optimizer, _grad_for_update, _real, _scalar_tensor, check_adam_args
+from .optimizer import Optimizer, _real, _scalar_tensor, _zeros_state, check_adam_args
 
 __all__ = ["NAdam"]
 
@@ -54,6 +53,12 @@ class NAdam(Optimizer):
                     "differentiable": differentiable}
         super().__init__(params, defaults)
 
+    def _init_state(self, state, p, group):
+        state["step"] = _scalar_tensor()
+        state["mu_product"] = _scalar_tensor(1.0)
+        state["exp_avg"] = _zeros_state(p)
+        state["exp_avg_sq"] = _zeros_state(p)
+
     def step(self, closure=None):
         """Perform one optimization step; ``closure`` re-evaluates the model and returns the loss."""
         loss = self._closure_loss(closure)
@@ -62,23 +67,12 @@ class NAdam(Optimizer):
             beta1, beta2 = group["betas"]
             lr, eps, wd = float(group["lr"]), group["eps"], group["weight_decay"]
             psi, decoupled = group["momentum_decay"], group["decoupled_weight_decay"]
-            for p in group["params"]:
-                grad = p._grad
-                if grad is None:
-                    continue
-                state = self.state[p]
-                if len(state) == 0:
-                    state["step"] = _scalar_tensor()
-                    state["mu_product"] = _scalar_tensor(1.0)
-                    state["exp_avg"] = _wrap(np.zeros_like(p._data))
-                    state["exp_avg_sq"] = _wrap(np.zeros_like(p._data))
+            for state, d, g in self._updates(group, 0 if decoupled else None):
                 step = state["step"]._data
                 step += 1
                 t = float(step)
-                d = p._data
                 if decoupled and wd != 0:
                     d *= 1 - lr * wd
-                g = _grad_for_update(d, grad._data, group["maximize"], 0 if decoupled else wd)
                 mu = beta1 * (1.0 - 0.5 * (0.96 ** (t * psi)))
                 mu_next = beta1 * (1.0 - 0.5 * (0.96 ** ((t + 1) * psi)))
                 mu_prod = state["mu_product"]._data
@@ -96,5 +90,4 @@ class NAdam(Optimizer):
                 d += np.multiply(np.divide(g, denom, out=s2), -lr * (1.0 - mu) / (1.0 - mu_prod), out=s2)
                 d += np.multiply(np.divide(m, denom, out=s2), (-lr * mu_next) / (1.0 - mu_prod * mu_next),
                                  out=s2)
-                p._vc[0] += 1
         return loss

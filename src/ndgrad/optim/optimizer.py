@@ -134,6 +134,11 @@ def _scalar_tensor(value=0.0):
     return _wrap(np.array(value, dtype=np.float64 if _dtype.default.np == np.float64 else np.float32))
 
 
+def _zeros_state(p):
+    """A state buffer of zeros shaped like parameter ``p``."""
+    return _wrap(np.zeros_like(p._data))
+
+
 def _grad_for_update(d, g, maximize, weight_decay):
     """The gradient an update uses: ``-g`` when maximizing, plus ``weight_decay * param``.
 
@@ -325,6 +330,35 @@ class Optimizer:
             return None
         with _gm.enable_grad():
             return closure()
+
+    def _updates(self, group, weight_decay=None, stateful=True):
+        """The parameters of ``group`` that have a gradient, as ``(state, data, direction)``.
+
+        ``state`` is the parameter's state (``_init_state(state, p, group)`` fills it the first
+        time; None when not ``stateful``); ``data`` its array, to update in place; ``direction``
+        the gradient to follow: negated when the group maximizes, plus ``weight_decay * data``
+        (the group's own weight decay unless given: pass 0 for decoupled decay). Once the loop
+        body is done with a parameter, its version counter moves on, as after any in-place op.
+        """
+        maximize = group.get("maximize", False)
+        wd = group.get("weight_decay", 0) if weight_decay is None else weight_decay
+        states = self.state
+        for p in group["params"]:
+            grad = p._grad
+            if grad is None:
+                continue
+            state = None
+            if stateful:
+                state = states[p]
+                if not state:
+                    self._init_state(state, p, group)
+            d = p._data
+            yield state, d, _grad_for_update(d, grad._data, maximize, wd)
+            p._vc[0] += 1
+
+    def _init_state(self, state, p, group):
+        """Fill the state of a parameter seen for the first time (optimizers that keep state)."""
+        raise NotImplementedError(f"{type(self).__name__} keeps no per-parameter state")
 
     def _tmp(self, a, k=0):
         """Work array ``k`` shaped like ``a``: one flat buffer per dtype, reused for every parameter,

@@ -3,8 +3,7 @@ import math
 
 import numpy as np
 
-from .._tensor import _wrap
-from .optimizer import Optimizer, _grad_for_update, _real, _scalar_tensor, check_adam_args
+from .optimizer import Optimizer, _real, _scalar_tensor, _zeros_state, check_adam_args
 
 __all__ = ["RAdam"]
 
@@ -51,6 +50,11 @@ class RAdam(Optimizer):
                     "decoupled_weight_decay": decoupled_weight_decay, "differentiable": differentiable}
         super().__init__(params, defaults)
 
+    def _init_state(self, state, p, group):
+        state["step"] = _scalar_tensor()
+        state["exp_avg"] = _zeros_state(p)
+        state["exp_avg_sq"] = _zeros_state(p)
+
     def step(self, closure=None):
         """Perform one optimization step; ``closure`` re-evaluates the model and returns the loss."""
         loss = self._closure_loss(closure)
@@ -60,22 +64,12 @@ class RAdam(Optimizer):
             lr, eps, wd = float(group["lr"]), group["eps"], group["weight_decay"]
             decoupled = group["decoupled_weight_decay"]
             rho_inf = 2 / (1 - beta2) - 1
-            for p in group["params"]:
-                grad = p._grad
-                if grad is None:
-                    continue
-                state = self.state[p]
-                if len(state) == 0:
-                    state["step"] = _scalar_tensor()
-                    state["exp_avg"] = _wrap(np.zeros_like(p._data))
-                    state["exp_avg_sq"] = _wrap(np.zeros_like(p._data))
+            for state, d, g in self._updates(group, 0 if decoupled else None):
                 step = state["step"]._data
                 step += 1
                 t = float(step)
-                d = p._data
                 if decoupled and wd != 0:
                     d *= 1 - lr * wd
-                g = _grad_for_update(d, grad._data, group["maximize"], 0 if decoupled else wd)
                 m, v = state["exp_avg"]._data, state["exp_avg_sq"]._data
                 if d.dtype.kind == "c":
                     d, g, m, v = _real(d), _real(g), _real(m), _real(v)
@@ -94,5 +88,4 @@ class RAdam(Optimizer):
                     d -= np.multiply(np.divide(m, denom, out=s), scale, out=s)
                 else:
                     d -= np.multiply(m, lr / bias_correction1, out=s)
-                p._vc[0] += 1
         return loss

@@ -1,8 +1,8 @@
 """RMSprop: divide the gradient by a running root-mean-square of recent gradients."""
 import numpy as np
 
-from .._tensor import Tensor, _wrap
-from .optimizer import Optimizer, _grad_for_update, _real, _scalar_tensor
+from .._tensor import Tensor
+from .optimizer import Optimizer, _real, _scalar_tensor, _zeros_state
 
 __all__ = ["RMSprop"]
 
@@ -57,6 +57,14 @@ class RMSprop(Optimizer):
                     "maximize": maximize, "differentiable": differentiable}
         super().__init__(params, defaults)
 
+    def _init_state(self, state, p, group):
+        state["step"] = _scalar_tensor()
+        state["square_avg"] = _zeros_state(p)
+        if group["momentum"] > 0:
+            state["momentum_buffer"] = _zeros_state(p)
+        if group["centered"]:
+            state["grad_avg"] = _zeros_state(p)
+
     def step(self, closure=None):
         """Perform one optimization step; ``closure`` re-evaluates the model and returns the loss."""
         loss = self._closure_loss(closure)
@@ -64,21 +72,8 @@ class RMSprop(Optimizer):
         for group in self.param_groups:
             lr, alpha, eps = float(group["lr"]), group["alpha"], group["eps"]
             momentum, centered = group["momentum"], group["centered"]
-            for p in group["params"]:
-                grad = p._grad
-                if grad is None:
-                    continue
-                state = self.state[p]
-                if len(state) == 0:
-                    state["step"] = _scalar_tensor()
-                    state["square_avg"] = _wrap(np.zeros_like(p._data))
-                    if momentum > 0:
-                        state["momentum_buffer"] = _wrap(np.zeros_like(p._data))
-                    if centered:
-                        state["grad_avg"] = _wrap(np.zeros_like(p._data))
+            for state, d, g in self._updates(group):
                 state["step"]._data += 1
-                d = p._data
-                g = _grad_for_update(d, grad._data, group["maximize"], group["weight_decay"])
                 v = state["square_avg"]._data
                 if d.dtype.kind == "c":
                     d, g, v = _real(d), _real(g), _real(v)
@@ -99,5 +94,4 @@ class RMSprop(Optimizer):
                     d -= np.multiply(buf, lr, out=s)
                 else:
                     d -= np.multiply(np.divide(g, avg, out=s), lr, out=s)
-                p._vc[0] += 1
         return loss

@@ -2,7 +2,7 @@
 import numpy as np
 
 from .._tensor import Tensor, _wrap
-from .optimizer import Optimizer, _grad_for_update, _real, _scalar_tensor
+from .optimizer import Optimizer, _real, _scalar_tensor, _zeros_state
 
 __all__ = ["Rprop"]
 
@@ -47,6 +47,13 @@ class Rprop(Optimizer):
                     "differentiable": differentiable, "capturable": capturable}
         super().__init__(params, defaults)
 
+    def _init_state(self, state, p, group):
+        state["step"] = _scalar_tensor()
+        state["prev"] = _zeros_state(p)
+        lr = float(group["lr"])
+        # a complex parameter is two real ones: the imaginary part starts at lr too
+        state["step_size"] = _wrap(np.full_like(p._data, complex(lr, lr) if p.is_complex() else lr))
+
     def step(self, closure=None):
         """Perform one optimization step; ``closure`` re-evaluates the model and returns the loss."""
         loss = self._closure_loss(closure)
@@ -54,20 +61,8 @@ class Rprop(Optimizer):
         for group in self.param_groups:
             etaminus, etaplus = group["etas"]
             step_min, step_max = group["step_sizes"]
-            for p in group["params"]:
-                grad = p._grad
-                if grad is None:
-                    continue
-                state = self.state[p]
-                if len(state) == 0:
-                    state["step"] = _scalar_tensor()
-                    state["prev"] = _wrap(np.zeros_like(p._data))
-                    lr = float(group["lr"])
-                    # a complex parameter is two real ones: the imaginary part starts at lr too
-                    state["step_size"] = _wrap(np.full_like(p._data, complex(lr, lr) if p.is_complex() else lr))
+            for state, d, g in self._updates(group):
                 state["step"]._data += 1
-                d = p._data
-                g = _grad_for_update(d, grad._data, group["maximize"], 0)
                 prev, step_size = state["prev"]._data, state["step_size"]._data
                 if d.dtype.kind == "c":
                     d, g, prev, step_size = _real(d), _real(g), _real(prev), _real(step_size)
@@ -84,5 +79,4 @@ class Rprop(Optimizer):
                 np.copyto(prev, g)
                 prev[flipped] = 0
                 d -= np.multiply(np.sign(prev, out=s), step_size, out=s)
-                p._vc[0] += 1
         return loss

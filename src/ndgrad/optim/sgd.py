@@ -2,7 +2,7 @@
 import numpy as np
 
 from .._tensor import _wrap
-from .optimizer import Optimizer, _grad_for_update
+from .optimizer import Optimizer
 
 __all__ = ["SGD"]
 
@@ -59,21 +59,18 @@ class SGD(Optimizer):
             if foreach:
                 raise RuntimeError("`fused` and `foreach` cannot be `True` together.")
 
+    def _init_state(self, state, p, group):
+        pass    # the momentum buffer starts as the first gradient, made in step()
+
     def step(self, closure=None):
         """Perform one optimization step; ``closure`` re-evaluates the model and returns the loss."""
         loss = self._closure_loss(closure)
         for group in self.param_groups:
             lr = float(group["lr"])
             momentum, dampening = group["momentum"], group["dampening"]
-            nesterov, maximize, wd = group["nesterov"], group["maximize"], group["weight_decay"]
-            for p in group["params"]:
-                grad = p._grad
-                if grad is None:
-                    continue
-                d = p._data
-                g = _grad_for_update(d, grad._data, maximize, wd)
+            nesterov = group["nesterov"]
+            for state, d, g in self._updates(group, stateful=momentum != 0):
                 if momentum != 0:
-                    state = self.state[p]
                     buf = state.get("momentum_buffer")
                     if buf is None:
                         b = np.array(g, copy=True)
@@ -90,5 +87,4 @@ class SGD(Optimizer):
                     else:
                         g = b
                 d -= np.multiply(g, lr, out=self._tmp(d))
-                p._vc[0] += 1
         return loss
