@@ -485,6 +485,12 @@ class RNNBase(Module):
             input = input.unsqueeze(0 if self.batch_first else 1)
         return input, is_batched
 
+    def _layer_weights(self, k):
+        """(w_ih, w_hh, b_ih, b_hh, w_hr) of layer-direction ``k`` (None where absent)."""
+        ws = self.all_weights[k]
+        b_ih, b_hh = (ws[2], ws[3]) if self.bias else (None, None)
+        return ws[0], ws[1], b_ih, b_hh, ws[-1] if self.proj_size > 0 else None
+
     def _forward_packed(self, packed, hx):
         """forward() for a PackedSequence: the output is packed like the input, the hidden state is
         in the caller's batch order."""
@@ -516,8 +522,6 @@ class RNNBase(Module):
         if x.size(0) == 0:
             raise RuntimeError("Expected sequence length to be larger than 0 in RNN")
         num_directions = 2 if self.bidirectional else 1
-        weights = self.all_weights
-        has_proj = self.proj_size > 0
         h_n, c_n = [], []
         for layer in range(self.num_layers):
             if layer and self.dropout and self.training:
@@ -525,10 +529,7 @@ class RNNBase(Module):
             outs = []
             for direction in range(num_directions):
                 k = layer * num_directions + direction
-                ws = weights[k]
-                w_ih, w_hh = ws[0], ws[1]
-                b_ih, b_hh = (ws[2], ws[3]) if self.bias else (None, None)
-                w_hr = ws[-1] if has_proj else None
+                w_ih, w_hh, b_ih, b_hh, w_hr = self._layer_weights(k)
                 xp = F.linear(x, w_ih, b_ih)  # the input projection of every time step at once
                 out, h, c = _rnn_layer(self.mode, xp, h0[k], None if c0 is None else c0[k], w_hh, b_hh, w_hr,
                                        direction == 1)

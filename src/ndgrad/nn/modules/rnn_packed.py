@@ -25,7 +25,6 @@ def run_packed(module, data, batch_sizes, h0, c0):
     step = _STEPS[module.mode][0]
     relu = module.mode == "RNN_RELU"
     num_directions = 2 if module.bidirectional else 1
-    weights = module.all_weights
     x = data
     h_n, c_n = [], []
     for layer in range(module.num_layers):
@@ -34,10 +33,7 @@ def run_packed(module, data, batch_sizes, h0, c0):
         outs = []
         for direction in range(num_directions):
             k = layer * num_directions + direction
-            ws = weights[k]
-            w_ih, w_hh = ws[0], ws[1]
-            b_ih, b_hh = (ws[2], ws[3]) if module.bias else (None, None)
-            w_hr = ws[-1] if module.proj_size > 0 else None
+            w_ih, w_hh, b_ih, b_hh, w_hr = module._layer_weights(k)
             xp = F.linear(x, w_ih, b_ih)          # the input projection of every packed row at once
             c_init = None if c0 is None else c0[k]
             run = _reverse if direction == 1 else _forward
