@@ -64,6 +64,8 @@ def _fix_grads(node, grads):
         if tuple(g.shape) != shape:
             g = _sum_to_shape(g, shape, node, i)
         if np_dtype is not None and g._data.dtype != np_dtype:
+            if g._data.dtype.kind == "c" and np_dtype.kind != "c":
+                g = g.real  # a real input of a complex result: the real part (no cast warning), as torch
             g = g.to(np_dtype)
         out[i] = g
     return out

@@ -144,7 +144,14 @@ class CopySlices(Node):
 
     def backward(self, grad):
         from .._tensor import _wrap
-        grad_base = grad * _wrap(self.mask) if self.next_functions[0][0] is not None else None
+        grad_base = None
+        if self.next_functions[0][0] is not None:
+            mask = self.mask
+            if mask.dtype.kind == "c":  # separate masks for the real and imaginary parts (view_as_real writes)
+                from ..ops.creation import complex as _complex
+                grad_base = _complex(grad.real * _wrap(mask.real), grad.imag * _wrap(mask.imag))
+            else:
+                grad_base = grad * _wrap(mask)
         grad_result = apply_view_fn(self.steps, grad) if self.next_functions[1][0] is not None else None
         return grad_base, grad_result
 
@@ -163,10 +170,16 @@ def rebase_after_inplace(view, result):
     if base.grad_fn is None and base._rg:
         raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
     steps = view._view_fn
-    mask = np.ones_like(base._data)  # same memory layout as the base, so replaying the view gives a view
+    complex_base = base._data.dtype.kind == "c"
+    # same memory layout as the base, so replaying the view gives a view; a complex base starts at
+    # 1+1j: its real and imaginary parts are separate masks (a write through view_as_real may cover
+    # only one of them)
+    mask = np.full_like(base._data, 1 + 1j if complex_base else 1)
     with grad_mode.no_grad():
         region = apply_view_fn(steps, _wrap(mask))
     region._data[...] = 0  # a NumPy view of ``mask``: zero where the view writes
+    if complex_base and np.array_equal(mask.real, mask.imag):
+        mask = mask.real.copy(order="K")  # both parts alike (the usual case): one real mask
     node = CopySlices(edge(base), edge(result))
     node.steps = steps
     node.mask = mask

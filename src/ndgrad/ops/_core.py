@@ -31,7 +31,7 @@ from ..autograd.node import Node
 
 __all__ = ["Tensor", "Node", "wrap", "edge", "record", "needs_grad", "unary", "binary", "operands",
            "as_tensor_like", "NOEDGE", "ndarray", "wrap_dim", "mode", "dims_arg", "to_tensor",
-           "inplace", "attach"]
+           "inplace", "attach", "cj"]
 
 ndarray = np.ndarray
 mode = _gm._mode
@@ -86,6 +86,20 @@ def attach(out, node):
     out.grad_fn = node
     out._rg = True
     return out
+
+
+def cj(x):
+    """Complex conjugate of a saved operand (tensor or Python number); real ones come back as is.
+
+    Backward formulas of complex ops use it: torch's convention is ``grad_in = grad * conj(df/dz)``.
+    """
+    if x.__class__ is complex:
+        return x.conjugate()
+    if isinstance(x, Tensor) and x._data.dtype.kind == "c":
+        return x.conj()
+    if isinstance(x, np.ndarray) and x.dtype.kind == "c":
+        return np.conj(x)
+    return x
 
 
 def _as_scalar(x):

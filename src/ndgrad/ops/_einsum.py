@@ -25,6 +25,8 @@ class EinsumBackward0(Node):
 
     def backward(self, grad):
         ops = self.saved
+        if grad._data.dtype.kind == "c":  # complex: the other operands enter conjugated
+            ops = [o.conj() for o in ops]
         terms, out_term = self.terms, self.out_term
         grads = []
         for i, term in enumerate(terms):

@@ -12,7 +12,7 @@ import numbers
 import numpy as np
 
 from .. import _dtype
-from ._core import Node, Tensor, binary, operands, wrap, edge, record, mode, NOEDGE, ndarray
+from ._core import Node, Tensor, binary, operands, wrap, edge, record, mode, NOEDGE, ndarray, cj
 
 __all__ = ["add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide", "floor_divide",
            "pow", "float_power", "neg", "negative", "rsub", "fmod", "remainder"]
@@ -138,6 +138,8 @@ class AddBackward0(Node):
     def backward(self, grad):
         (fa, _), (fb, _) = self.next_functions
         alpha = self.alpha
+        if alpha.__class__ is complex:
+            alpha = alpha.conjugate()
         return (grad if fa is not None else None,
                 (grad if alpha == 1 else grad * alpha) if fb is not None else None)
 
@@ -148,6 +150,8 @@ class SubBackward0(AddBackward0):
     def backward(self, grad):
         (fa, _), (fb, _) = self.next_functions
         alpha = self.alpha
+        if alpha.__class__ is complex:
+            alpha = alpha.conjugate()
         return (grad if fa is not None else None,
                 (-grad if alpha == 1 else grad * -alpha) if fb is not None else None)
 
@@ -159,7 +163,7 @@ class RsubBackward0(AddBackward0):
 
     def backward(self, grad):
         (fa, _), (fb, _) = self.next_functions
-        return (grad * -self.alpha if fa is not None else None, grad if fb is not None else None)
+        return (grad * -cj(self.alpha) if fa is not None else None, grad if fb is not None else None)
 
 
 class RsubBackward1(AddBackward0):
@@ -168,7 +172,7 @@ class RsubBackward1(AddBackward0):
     __slots__ = ()
 
     def backward(self, grad):
-        return grad * -self.alpha
+        return grad * -cj(self.alpha)
 
 
 def _check_alpha(alpha, dt):
@@ -297,6 +301,8 @@ class MulBackward0(Node):
     def backward(self, grad):
         a, b = self.saved
         (fa, _), (fb, _) = self.next_functions
+        if grad._data.dtype.kind == "c":  # torch's convention: grad * conj(d out / d input)
+            a, b = cj(a), cj(b)
         return (grad * b if fa is not None else None, grad * a if fb is not None else None)
 
 
@@ -329,6 +335,11 @@ class DivBackward0(Node):
     def backward(self, grad):
         a, b = self.saved
         (fa, _), (fb, _) = self.next_functions
+        if grad._data.dtype.kind == "c":  # conjugated derivatives for complex
+            b = cj(b)
+            ga = grad / b if fa is not None else None
+            gb = -grad * ((cj(a) / b) / b) if fb is not None else None
+            return ga, gb
         ga = grad / b if fa is not None else None
         gb = -grad * ((a / b) / b) if fb is not None else None  # torch's form: no overflow of b * b
         return ga, gb
@@ -438,6 +449,8 @@ class PowBackward0(Node):
         e = self.exponent
         if e == 0:
             return grad * 0
+        if grad._data.dtype.kind == "c":
+            return grad * cj(a ** (e - 1) * e)
         return grad * (a ** (e - 1) * e)
 
 
@@ -451,6 +464,8 @@ class PowBackward1(Node):
         (fa, _), (fb, _) = self.next_functions
         from .compare import where
         ga = gb = None
+        if grad._data.dtype.kind == "c":
+            return self._complex(grad, a, b, result, fa, fb)
         if fa is not None:
             # d/da a^b = b * a^(b-1); torch defines it as 0 where b == 0
             ga = where(b == 0, 0.0, grad * (b * a ** (b - 1)))
@@ -458,6 +473,19 @@ class PowBackward1(Node):
             # d/db a^b = a^b * log(a); 0 where a == 0 and b >= 0 (torch's convention)
             from .unary import log
             gb = where((a == 0) & (b >= 0), 0.0, grad * (result * log(a)))
+        return ga, gb
+
+    @staticmethod
+    def _complex(grad, a, b, result, fa, fb):
+        from .compare import where
+        from .unary import log
+        ga = gb = None
+        if fa is not None:
+            ga = where(b == 0, 0.0, grad * cj(b * a ** (b - 1)))
+        if fb is not None:
+            # torch zeroes it where a == 0 and Re(b) >= 0
+            bre = b.real if b._data.dtype.kind == "c" else b
+            gb = where((a == 0) & (bre >= 0), 0.0, grad * cj(result * log(a)))
         return ga, gb
 
 
@@ -469,6 +497,14 @@ class PowBackward2(Node):
     def backward(self, grad):
         b, result = self.saved
         base = self.base
+        if result._data.dtype.kind == "c":
+            import cmath
+            lb = cmath.log(base) if base != 0 else 0.0
+            g = grad * cj(result * lb)
+            if base == 0:
+                from .compare import where
+                return where((b.real if b._data.dtype.kind == "c" else b) >= 0, 0.0, g)
+            return g
         if base == 0:
             from .compare import where
             return where(b >= 0, 0.0, grad * (result * float(np.log(np.float64(base)))))

@@ -446,6 +446,8 @@ class LerpBackward0(Node):
     def backward(self, grad):
         (fs, _), (fe, _) = self.next_functions
         w = self.weight
+        if w.__class__ is complex:
+            w = w.conjugate()
         return (grad * (1 - w) if fs is not None else None, grad * w if fe is not None else None)
 
 
@@ -457,6 +459,8 @@ class LerpBackward1(Node):
     def backward(self, grad):
         s, e, w = self.saved
         (fs, _), (fe, _), (fw, _) = self.next_functions
+        if grad._data.dtype.kind == "c":  # grad * conj(derivative)
+            s, e, w = s.conj(), e.conj(), w.conj()
         return (grad * (1 - w) if fs is not None else None,
                 grad * w if fe is not None else None,
                 grad * (e - s) if fw is not None else None)
@@ -508,6 +512,8 @@ class AddcmulBackward0(Node):
         t1, t2 = self.saved
         (fs, _), (f1, _), (f2, _) = self.next_functions
         v = self.value
+        if grad._data.dtype.kind == "c":  # grad * conj(derivative)
+            t1, t2, v = t1.conj(), t2.conj(), (v.conjugate() if v.__class__ is complex else v)
         g = grad if v == 1 else grad * v
         return (grad if fs is not None else None, g * t2 if f1 is not None else None,
                 g * t1 if f2 is not None else None)
@@ -520,6 +526,8 @@ class AddcdivBackward0(Node):
         t1, t2 = self.saved
         (fs, _), (f1, _), (f2, _) = self.next_functions
         v = self.value
+        if grad._data.dtype.kind == "c":  # grad * conj(derivative)
+            t1, t2, v = t1.conj(), t2.conj(), (v.conjugate() if v.__class__ is complex else v)
         g = grad if v == 1 else grad * v
         return (grad if fs is not None else None, g / t2 if f1 is not None else None,
                 -g * t1 / (t2 * t2) if f2 is not None else None)

@@ -285,6 +285,8 @@ class ConvolutionBackward0(Node):
     def backward(self, grad):
         x, w = self.saved
         mask = tuple(fn is not None for fn, _ in self.next_functions)
+        if grad._data.dtype.kind == "c":  # bilinear: the gradients pair grad with the conjugated operands
+            x, w = x.conj(), w.conj()
         return convolution_backward(grad, x, w, self.params, mask)
 
 
@@ -298,6 +300,8 @@ class ConvolutionBackwardBackward0(Node):
 
     def backward(self, grads):
         g, x, w = self.saved
+        if g._data.dtype.kind == "c":  # bilinear in (g, x, w): pair with the conjugated operands
+            g, x, w = g.conj(), x.conj(), w.conj()
         ggx, ggw, ggb = grads
         P = self.params
         mx, mw, mb = self.mask

@@ -15,6 +15,8 @@ class ToCopyBackward0(Node):
     __slots__ = ("src_dtype",)
 
     def backward(self, grad):
+        if grad._data.dtype.kind == "c" and not self.src_dtype.is_complex:
+            grad = grad.real  # real source of a complex copy: the real part, without a cast warning
         return grad.to(self.src_dtype)
 
 

@@ -15,6 +15,7 @@ import numpy as np
 
 from .. import _dtype
 from .._tensor import Tensor, _wrap, _to_numpy_nested, check_device
+from ..autograd.node import Node
 
 __all__ = ["tensor", "as_tensor", "asarray", "from_numpy", "zeros", "ones", "full", "empty",
            "zeros_like", "ones_like", "full_like", "empty_like", "arange", "range", "linspace",
@@ -638,20 +639,61 @@ def _check_complex_parts(a, b):
 
 
 def complex(real, imag, *, out=None):
-    """A complex tensor from real and imaginary parts (not differentiable in ndgrad)."""
+    """A complex tensor from real and imaginary parts."""
     _check_complex_parts(real, imag)
     if real._data.dtype != imag._data.dtype:
         raise RuntimeError(f"Expected object of scalar type {_dtype.SCALAR_NAMES[real._data.dtype]} but got "
                            f"scalar type {_dtype.SCALAR_NAMES[imag._data.dtype]} for second argument")
     dt = _dtype.promote_np(real._data.dtype, imag._data.dtype)
-    return _wrap((real._data + 1j * imag._data).astype(np.result_type(dt, np.complex64)))
+    r = _wrap((real._data + 1j * imag._data).astype(np.result_type(dt, np.complex64)))
+    _record_parts(ComplexBackward0, r, real, imag)
+    return _finish_out(r, out)
 
 
 def polar(abs, angle, *, out=None):
-    """``abs * (cos(angle) + i sin(angle))`` (not differentiable in ndgrad)."""
+    """``abs * (cos(angle) + i sin(angle))``."""
     _check_complex_parts(abs, angle)
     dt = _dtype.promote_np(abs._data.dtype, angle._data.dtype)
-    return _wrap((abs._data * np.exp(1j * angle._data)).astype(np.result_type(dt, np.complex64)))
+    r = _wrap((abs._data * np.exp(1j * angle._data)).astype(np.result_type(dt, np.complex64)))
+    _record_parts(PolarBackward0, r, abs, angle)
+    return _finish_out(r, out)
+
+
+def _finish_out(r, out):
+    if out is None:
+        return r
+    from .arith import _out
+    return _out(r, out)
+
+
+def _record_parts(node_cls, r, a, b):
+    from ._core import edge, record, mode
+    if mode.enabled and (a._rg or b._rg):
+        node = node_cls(edge(a), edge(b))
+        node.save(a, b)
+        record(node, r, a, b)
+
+
+class ComplexBackward0(Node):
+    """out = real + i imag: the real inputs get the real and imaginary parts of the gradient."""
+
+    __slots__ = ()
+
+    def backward(self, grad):
+        (fr, _), (fi, _) = self.next_functions
+        return (grad.real if fr is not None else None, grad.imag if fi is not None else None)
+
+
+class PolarBackward0(Node):
+    """out = abs * u with u = exp(i angle): grad_abs = Re(conj(u) g), grad_angle = abs * Im(conj(u) g)."""
+
+    __slots__ = ()
+
+    def backward(self, grad):
+        r, theta = self.saved
+        (fr, _), (ft, _) = self.next_functions
+        gu = grad * complex(theta.cos(), theta.sin()).conj()
+        return (gu.real if fr is not None else None, r * gu.imag if ft is not None else None)
 
 
 # -- Tensor.new_* ----------------------------------------------------------------------------------

@@ -131,6 +131,9 @@ class CumprodBackward0(Node):
         d = x._data
         if d.ndim == 0 or d.size == 0 or d.shape[dim] == 1:
             return grad
+        if d.dtype.kind == "c":  # grad * conj(derivative): the same formulas on conj(x), conj(out)
+            x, out = x.conj(), out.conj()
+            d = x._data
         is_zero = d == 0
         if not is_zero.any():
             return _cumsum(out * grad, dim, None, True) / x

@@ -13,7 +13,7 @@ node for each case: ``DotBackward0``, ``MvBackward0``, ``MmBackward0``, ``BmmBac
 """
 import numpy as np
 
-from ._core import Node, Tensor, wrap, edge, record, mode
+from ._core import Node, Tensor, wrap, edge, record, mode, cj
 from .arith import tname, cpp_name, not_implemented_for, _out
 from ._einsum import einsum  # noqa: F401  (einsum lives in its own module; exported from here)
 
@@ -51,6 +51,8 @@ class MmBackward0(Node):
 
     def backward(self, grad):
         a, b = self.saved
+        if grad._data.dtype.kind == "c":  # complex: products with the conjugated operands
+            a, b = a.conj(), b.conj()
         (fa, _), (fb, _) = self.next_functions
         ta, tb = self.ta, self.tb
         ga = gb = None
@@ -82,6 +84,8 @@ class UnsafeViewBackward0(Node):
 
     def backward(self, grad):
         a, b = self.saved
+        if grad._data.dtype.kind == "c":  # complex: products with the conjugated operands
+            a, b = a.conj(), b.conj()
         (fa, _), (fb, _) = self.next_functions
         ta, tb = self.ta, self.tb
         ga = gb = None
@@ -132,6 +136,8 @@ class MvBackward0(Node):
 
     def backward(self, grad):
         a, v = self.saved
+        if grad._data.dtype.kind == "c":
+            a, v = a.conj(), v.conj()
         (fa, _), (fv, _) = self.next_functions
         ga = gv = None
         if fa is not None:
@@ -160,6 +166,8 @@ class SqueezeBackward4(Node):
 
     def backward(self, grad):
         v, b = self.saved
+        if grad._data.dtype.kind == "c":
+            v, b = v.conj(), b.conj()
         (fv, _), (fb, _) = self.next_functions
         return (_mv(b, grad) if fv is not None else None,
                 v.unsqueeze(1) * grad if fb is not None else None)
@@ -170,12 +178,21 @@ class DotBackward0(Node):
 
     def backward(self, grad):
         a, b = self.saved
+        if grad._data.dtype.kind == "c":
+            a, b = a.conj(), b.conj()
         (fa, _), (fb, _) = self.next_functions
         return (grad * b if fa is not None else None, grad * a if fb is not None else None)
 
 
-class VdotBackward0(DotBackward0):
+class VdotBackward0(Node):
+    """out = sum(conj(a) * b): antiholomorphic in a, so a's gradient is b * conj(grad)."""
+
     __slots__ = ()
+
+    def backward(self, grad):
+        a, b = self.saved
+        (fa, _), (fb, _) = self.next_functions
+        return (b * cj(grad) if fa is not None else None, grad * a if fb is not None else None)
 
 
 def _dot(a, b, node_cls=DotBackward0):
@@ -197,6 +214,8 @@ class _MatVecBatched(UnsafeViewBackward0):
         a, b = self.saved
         (fa, _), (fb, _) = self.next_functions
         va, vb = self.va, self.vb
+        if grad._data.dtype.kind == "c":
+            a, b = a.conj(), b.conj()
         ad = a._data
         ga = gb = None
         if vb and ad.ndim > 2:
@@ -446,9 +465,12 @@ def vdot(input, other, *, out=None):
     _need_tensor("vdot", other, 2, "other")
     _check_dot(input, other, "vdot")
     if input._data.dtype.kind == "c":
-        if _needs(input, other):
-            raise NotImplementedError("ndgrad: the gradient of vdot for complex tensors is not implemented")
         r = wrap(np.asarray(np.vdot(input._data, other._data)))
+        if _needs(input, other):
+            node = VdotBackward0(edge(input), edge(other))
+            node.save(input, other)
+            r.grad_fn = node
+            r._rg = True
     else:
         r = _dot(input, other, VdotBackward0)
     return r if out is None else _out(r, out)
@@ -524,6 +546,8 @@ class AddmmBackward0(Node):
         m1, m2 = self.saved
         (fi, _), (f1, _), (f2, _) = self.next_functions
         alpha, beta = self.alpha, self.beta
+        if grad._data.dtype.kind == "c":
+            m1, m2, alpha, beta = m1.conj(), m2.conj(), cj(alpha), cj(beta)
         gi = g1 = g2 = None
         if fi is not None:
             gi = grad if beta == 1 else grad * beta
@@ -581,6 +605,8 @@ class AddmvBackward0(Node):
         m, v = self.saved
         (fi, _), (fm, _), (fv, _) = self.next_functions
         alpha, beta = self.alpha, self.beta
+        if grad._data.dtype.kind == "c":
+            m, v, alpha, beta = m.conj(), v.conj(), cj(alpha), cj(beta)
         g = grad if alpha == 1 else grad * alpha
         gi = (grad if beta == 1 else grad * beta) if fi is not None else None
         return gi, g.unsqueeze(1) * v if fm is not None else None, _mv(m, g, True) if fv is not None else None
@@ -616,6 +642,8 @@ class BaddbmmBackward0(Node):
         b1, b2 = self.saved
         (fi, _), (f1, _), (f2, _) = self.next_functions
         alpha, beta = self.alpha, self.beta
+        if grad._data.dtype.kind == "c":
+            b1, b2, alpha, beta = b1.conj(), b2.conj(), cj(alpha), cj(beta)
         g = grad if alpha == 1 else grad * alpha
         return ((grad if beta == 1 else grad * beta) if fi is not None else None,
                 _bmm_t(g, b2, False, True, BmmBackward0) if f1 is not None else None,

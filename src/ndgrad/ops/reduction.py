@@ -299,6 +299,8 @@ class ProdBackward0(Node):
         x, result = self.saved
         if x.ndim == 0:
             return grad
+        if x._data.dtype.kind == "c":  # grad * conj(d result / d x): the same formulas on conj(x)
+            x, result = x.conj(), result.conj()
         zeros = int(np.count_nonzero(x._data == 0))
         if zeros == 0:
             return grad * (result / x)
@@ -317,6 +319,8 @@ class ProdBackward1(Node):
         x, result = self.saved
         if x.ndim == 0:
             return grad
+        if x._data.dtype.kind == "c":  # grad * conj(d result / d x): the same formulas on conj(x)
+            x, result = x.conj(), result.conj()
         dim = self.dim
         if not self.keepdim:
             grad = grad.unsqueeze(dim)
@@ -539,8 +543,10 @@ class LogsumexpBackward0(Node):
     def backward(self, grad):
         x, result = self.saved
         n = x.ndim
-        return unsqueeze_reduced(grad, self.axes, n, self.keepdim) * \
-            exp(x - unsqueeze_reduced(result, self.axes, n, self.keepdim))
+        w = exp(x - unsqueeze_reduced(result, self.axes, n, self.keepdim))
+        if w._data.dtype.kind == "c":
+            w = w.conj()
+        return unsqueeze_reduced(grad, self.axes, n, self.keepdim) * w
 
 
 def logsumexp(input, dim, keepdim=False):

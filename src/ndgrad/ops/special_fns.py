@@ -126,6 +126,8 @@ class SincBackward0(Node):
         x = self.saved[0]
         px = x * math.pi
         d = (cos(px) * px - sin(px)) / (px * x)
+        if d._data.dtype.kind == "c":
+            d = d.conj()
         return grad * where(x == 0, 0.0, d)
 
 

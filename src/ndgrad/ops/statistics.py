@@ -370,7 +370,7 @@ def cov(input, *, correction=1, fweights=None, aweights=None):
                       "observations.", UserWarning, stacklevel=2)
         norm = norm * 0
     xc = x - avg.unsqueeze(1)
-    c = xc.mm((xc if w is None else xc * w).t())
+    c = xc.mm((xc if w is None else xc * w).t().conj())  # conj: a no-op for real input
     return (c / norm).squeeze()
 
 
@@ -380,9 +380,13 @@ def corrcoef(input):
     c = cov(input)
     if c.ndim == 0:
         return c / c
-    sd = c.diagonal().sqrt()
+    d = c.diagonal()
+    sd = (d.real if d._data.dtype.kind == "c" else d).sqrt()
     c = c / sd.reshape(-1, 1)
     c = c / sd.reshape(1, -1)
+    if c._data.dtype.kind == "c":  # torch clips the real and imaginary parts separately
+        from .creation import complex as _complex
+        return _complex(c.real.clamp(-1, 1), c.imag.clamp(-1, 1))
     return c.clamp(-1, 1)
 
 

@@ -45,12 +45,26 @@ _asinh, _acosh, _atanh = _floating(np.arcsinh), _floating(np.arccosh), _floating
 _deg2rad, _rad2deg = _floating(np.deg2rad), _floating(np.rad2deg)
 
 
+def _mulc(grad, d):
+    """grad * conj(d): torch's convention for the gradient of a holomorphic function (d = f'(z))."""
+    if d._data.dtype.kind == "c":
+        return grad * d.conj()
+    return grad * d
+
+
+def _divc(grad, d):
+    """grad / conj(d)."""
+    if d._data.dtype.kind == "c":
+        return grad / d.conj()
+    return grad / d
+
+
 # -- exponentials and logarithms -----------------------------------------------------------------
 class ExpBackward0(Node):
     __slots__ = ()
 
     def backward(self, grad):
-        return grad * self.saved[0]
+        return _mulc(grad, self.saved[0])
 
 
 def exp(input):
@@ -61,7 +75,7 @@ class Exp2Backward0(Node):
     __slots__ = ()
 
     def backward(self, grad):
-        return grad * (self.saved[0] * math.log(2.0))
+        return _mulc(grad, self.saved[0] * math.log(2.0))
 
 
 def exp2(input):
@@ -72,7 +86,7 @@ class Expm1Backward0(Node):
     __slots__ = ()
 
     def backward(self, grad):
-        return grad * (self.saved[0] + 1)
+        return _mulc(grad, self.saved[0] + 1)
 
 
 def expm1(input):
@@ -83,21 +97,21 @@ class LogBackward0(Node):
     __slots__ = ()
 
     def backward(self, grad):
-        return grad / self.saved[0]
+        return _divc(grad, self.saved[0])
 
 
 class Log2Backward0(Node):
     __slots__ = ()
 
     def backward(self, grad):
-        return grad / (self.saved[0] * math.log(2.0))
+        return _divc(grad, self.saved[0] * math.log(2.0))
 
 
 class Log10Backward0(Node):
     __slots__ = ()
 
     def backward(self, grad):
-        return grad / (self.saved[0] * math.log(10.0))
+        return _divc(grad, self.saved[0] * math.log(10.0))
 
 
 def log(input):
@@ -116,7 +130,7 @@ class Log1PBackward0(Node):
     __slots__ = ()
 
     def backward(self, grad):
-        return grad / (self.saved[0] + 1)
+        return _divc(grad, self.saved[0] + 1)
 
 
 def log1p(input):
@@ -127,7 +141,7 @@ class SqrtBackward0(Node):
     __slots__ = ()
 
     def backward(self, grad):
-        return grad / (self.saved[0] * 2)
+        return _divc(grad, self.saved[0] * 2)
 
 
 def sqrt(input):
@@ -139,7 +153,7 @@ class RsqrtBackward0(Node):
 
     def backward(self, grad):
         r = self.saved[0]
-        return grad * (r * r * r * -0.5)
+        return _mulc(grad, r * r * r * -0.5)
 
 
 def _rsqrt_np(d):
@@ -156,7 +170,7 @@ class SinBackward0(Node):
     __slots__ = ()
 
     def backward(self, grad):
-        return grad * cos(self.saved[0])
+        return _mulc(grad, cos(self.saved[0]))
 
 
 def sin(input):
@@ -167,7 +181,7 @@ class CosBackward0(Node):
     __slots__ = ()
 
     def backward(self, grad):
-        return grad * -sin(self.saved[0])
+        return _mulc(grad, -sin(self.saved[0]))
 
 
 def cos(input):
@@ -179,7 +193,7 @@ class TanBackward0(Node):
 
     def backward(self, grad):
         r = self.saved[0]
-        return grad * (r * r + 1)
+        return _mulc(grad, r * r + 1)
 
 
 def tan(input):
@@ -191,7 +205,7 @@ class AsinBackward0(Node):
 
     def backward(self, grad):
         x = self.saved[0]
-        return grad * rsqrt(1 - x * x)
+        return _mulc(grad, rsqrt(1 - x * x))
 
 
 def asin(input):
@@ -203,7 +217,7 @@ class AcosBackward0(Node):
 
     def backward(self, grad):
         x = self.saved[0]
-        return grad * -rsqrt(1 - x * x)
+        return _mulc(grad, -rsqrt(1 - x * x))
 
 
 def acos(input):
@@ -215,7 +229,7 @@ class AtanBackward0(Node):
 
     def backward(self, grad):
         x = self.saved[0]
-        return grad / (x * x + 1)
+        return _divc(grad, x * x + 1)
 
 
 def atan(input):
@@ -226,7 +240,7 @@ class SinhBackward0(Node):
     __slots__ = ()
 
     def backward(self, grad):
-        return grad * cosh(self.saved[0])
+        return _mulc(grad, cosh(self.saved[0]))
 
 
 def sinh(input):
@@ -237,7 +251,7 @@ class CoshBackward0(Node):
     __slots__ = ()
 
     def backward(self, grad):
-        return grad * sinh(self.saved[0])
+        return _mulc(grad, sinh(self.saved[0]))
 
 
 def cosh(input):
@@ -268,6 +282,8 @@ class TanhBackwardBackward0(Node):
 
 
 def tanh_backward(grad, y):
+    if y._data.dtype.kind == "c":
+        return grad * (1 - y * y).conj()
     gd, yd = grad._data, y._data
     out = wrap(gd * (1 - yd * yd))
     if mode.enabled and (grad._rg or y._rg):
@@ -282,7 +298,7 @@ class AsinhBackward0(Node):
 
     def backward(self, grad):
         x = self.saved[0]
-        return grad * rsqrt(x * x + 1)
+        return _mulc(grad, rsqrt(x * x + 1))
 
 
 def asinh(input):
@@ -294,6 +310,8 @@ class AcoshBackward0(Node):
 
     def backward(self, grad):
         x = self.saved[0]
+        if x._data.dtype.kind == "c":  # the branch of sqrt(z - 1) * sqrt(z + 1), as the function's
+            return grad / ((x - 1).sqrt() * (x + 1).sqrt()).conj()
         return grad * rsqrt(x * x - 1)
 
 
@@ -306,7 +324,7 @@ class AtanhBackward0(Node):
 
     def backward(self, grad):
         x = self.saved[0]
-        return grad / (1 - x * x)
+        return _divc(grad, 1 - x * x)
 
 
 def atanh(input):
@@ -353,6 +371,8 @@ class SigmoidBackwardBackward0(Node):
 
 
 def sigmoid_backward(grad, y):
+    if y._data.dtype.kind == "c":
+        return grad * (y * (1 - y)).conj()
     gd, yd = grad._data, y._data
     out = wrap(gd * yd * (1 - yd))
     if mode.enabled and (grad._rg or y._rg):
@@ -390,7 +410,7 @@ class ReciprocalBackward0(Node):
 
     def backward(self, grad):
         r = self.saved[0]
-        return grad * -(r * r)
+        return _mulc(grad, -(r * r))
 
 
 def _reciprocal_np(d):
@@ -406,7 +426,7 @@ class PowBackward0Square(Node):
     __slots__ = ()
 
     def backward(self, grad):
-        return grad * (self.saved[0] * 2)
+        return _mulc(grad, self.saved[0] * 2)
 
 
 PowBackward0Square.__name__ = "PowBackward0"
@@ -427,7 +447,10 @@ class AbsBackward0(Node):
     __slots__ = ()
 
     def backward(self, grad):
-        return grad * sign(self.saved[0])  # sign(0) = 0: the gradient of |x| at 0 is 0, as in torch
+        x = self.saved[0]
+        if x._data.dtype.kind == "c":
+            return grad * sgn(x)  # x / |x| (0 at 0), differentiable again
+        return grad * sign(x)  # sign(0) = 0: the gradient of |x| at 0 is 0, as in torch
 
 
 def abs(input):
@@ -449,7 +472,18 @@ class SignBackward0(Node):
 
 
 class SgnBackward0(SignBackward0):
+    """Zero for real input; for complex z (s = z/|z|): (grad - s * Re(conj(s) * grad)) / |z|, 0 at z = 0."""
+
     __slots__ = ()
+
+    def backward(self, grad):
+        if not self.saved:
+            return grad * 0
+        x, s = self.saved
+        from .compare import where
+        a = abs(x)
+        g = (grad - s * (s.conj() * grad).real) / where(a == 0, 1.0, a)
+        return where(a == 0, 0.0, g)
 
 
 class FloorBackward0(SignBackward0):
@@ -486,7 +520,7 @@ def sgn(input):
         def fn(d):
             a = np.abs(d)
             return np.where(a == 0, 0, d / np.where(a == 0, 1, a)).astype(d.dtype)
-        return unary(input, fn, SgnBackward0)
+        return unary(input, fn, SgnBackward0, save="both")
     return unary(input, _sign_np, SgnBackward0)
 
 
@@ -668,7 +702,17 @@ def rad2deg(input):
 
 
 class AngleBackward0(SignBackward0):
+    """Zero for real input; for complex z: grad * i * z / |z|^2 (0 at z = 0)."""
+
     __slots__ = ()
+
+    def backward(self, grad):
+        if not self.saved:
+            return grad * 0
+        x = self.saved[0]
+        from .compare import where
+        a2 = (x * x.conj()).real
+        return where(a2 == 0, 0.0, grad * (x * 1j) / where(a2 == 0, 1.0, a2))
 
 
 def angle(input):
@@ -677,6 +721,8 @@ def angle(input):
             return np.angle(d)
         d = _float_np(d)
         return np.where(np.isnan(d), d, np.where(d < 0, np.asarray(math.pi, d.dtype), np.zeros((), d.dtype)))
+    if input._data.dtype.kind == "c":
+        return unary(input, fn, AngleBackward0, save="input")
     return unary(input, fn, AngleBackward0)
 
 

@@ -32,6 +32,8 @@ class AddmmBackward0(Node):
 
     def backward(self, grad):
         x, w = self.saved
+        if grad._data.dtype.kind == "c":  # complex: products with the conjugated operands
+            x, w = x.conj(), w.conj()
         (fb, _), (fx, _), (fw, _) = self.next_functions
         return (grad.sum(0) if fb is not None else None,
                 _mm(grad, w) if fx is not None else None,

@@ -256,6 +256,9 @@ class NormBackward1(Node):
 def _vector_norm(x, p, dim, keepdim=False):
     """||x||_p over one dim as a recorded op with torch's backward (zero gradient at a zero norm)."""
     d = x._data
+    if d.dtype.kind == "c":  # real norms of complex values: the general implementation
+        from ...linalg import vector_norm
+        return vector_norm(x, p, dim, keepdim)
     dim = wrap_dim(dim, d.ndim)
     a = np.abs(d)
     if p == 2:
