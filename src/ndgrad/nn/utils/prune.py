@@ -32,7 +32,8 @@ class BasePruningMethod(ABC):
         """The mask for ``t``, combined with ``default_mask`` (the mask of earlier prunings)."""
 
     def apply_mask(self, module):
-        assert self._tensor_name is not None, f"Module {module} has to be pruned"
+        if self._tensor_name is None:     # torch asserts; an explicit raise survives python -O
+            raise AssertionError(f"Module {module} has to be pruned")
         orig = getattr(module, self._tensor_name + "_orig")
         mask = getattr(module, self._tensor_name + "_mask")
         return mask.to(dtype=orig.dtype) * orig
@@ -46,8 +47,9 @@ class BasePruningMethod(ABC):
                     old = hook
                     keys.append(k)
                     found += 1
-            assert found <= 1, (f"Avoid adding multiple pruning hooks to the same tensor {name} of module "
-                                f"{module}. Use a PruningContainer.")
+            if found > 1:
+                raise AssertionError(f"Avoid adding multiple pruning hooks to the same tensor {name} of module "
+                                     f"{module}. Use a PruningContainer.")
             for k in keys:
                 del module._forward_pre_hooks[k]
             method = cls(*args, **kwargs)
@@ -65,8 +67,8 @@ class BasePruningMethod(ABC):
         method = composite()
         orig = getattr(module, name)
         if importance_scores is not None:
-            assert importance_scores.shape == orig.shape, \
-                f"importance_scores should have the same shape as parameter {name} of {module}"
+            if importance_scores.shape != orig.shape:
+                raise AssertionError(f"importance_scores should have the same shape as parameter {name} of {module}")
         else:
             importance_scores = orig
         if not isinstance(method, PruningContainer):
@@ -92,7 +94,8 @@ class BasePruningMethod(ABC):
     def prune(self, t, default_mask=None, importance_scores=None):
         """``t`` times its mask, without touching any module."""
         if importance_scores is not None:
-            assert importance_scores.shape == t.shape, "importance_scores should have the same shape as tensor t"
+            if importance_scores.shape != t.shape:
+                raise AssertionError("importance_scores should have the same shape as tensor t")
         else:
             importance_scores = t
         default_mask = default_mask if default_mask is not None else _wrap(np.ones_like(t._data))
@@ -101,8 +104,8 @@ class BasePruningMethod(ABC):
         return t * mask
 
     def remove(self, module):
-        assert self._tensor_name is not None, \
-            f"Module {module} has to be pruned before pruning can be removed"
+        if self._tensor_name is None:
+            raise AssertionError(f"Module {module} has to be pruned before pruning can be removed")
         weight = self.apply_mask(module)
         if hasattr(module, self._tensor_name):
             delattr(module, self._tensor_name)
