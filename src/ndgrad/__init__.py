@@ -46,6 +46,7 @@ from .ops.softmax import *  # noqa: F401,F403
 from .ops.linalg_decomp import *  # noqa: F401,F403
 from .ops.statistics import *  # noqa: F401,F403
 from .ops.construction import *  # noqa: F401,F403
+from .ops.aliases import *  # noqa: F401,F403
 from . import autograd  # noqa: F401
 
 __version__ = "0.1.0"
@@ -65,6 +66,9 @@ _LAZY_ATTRS.update({name: "ops.norm" for name in ("batch_norm", "layer_norm", "g
 _LAZY_ATTRS.update({"conv3d": "nn.functional.conv", "conv_transpose3d": "nn.functional.conv",
                     "max_pool3d": "nn.functional.volumetric", "channel_shuffle": "nn.modules.channel_shuffle",
                     "native_channel_shuffle": "nn.modules.channel_shuffle"})
+_LAZY_ATTRS.update({name: "ops.signal" for name in ("hann_window", "hamming_window", "blackman_window",
+                                                     "bartlett_window", "kaiser_window", "stft", "istft")})
+_LAZY.add("signal")
 
 
 def __getattr__(name):

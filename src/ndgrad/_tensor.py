@@ -162,6 +162,7 @@ class Tensor:
     _view_fn = None      # rebuilds this view from _base (used for in-place ops on views)
     _hooks = None        # gradient hooks of a leaf
     _acc = None          # weak reference to this leaf's AccumulateGrad node
+    _post_acc_hooks = None  # register_post_accumulate_grad_hook: fn(tensor) after .grad is accumulated
     __array_ufunc__ = None  # NumPy defers to Tensor's reflected operators (np.float32(2) * t)
     __array_priority__ = 1000
 
@@ -308,6 +309,17 @@ class Tensor:
         fn._has_hooks = True
         return RemovableHandle(fn._pre_hooks, hook)
 
+    def register_post_accumulate_grad_hook(self, hook):
+        """Call ``hook(self)`` after a backward pass has accumulated into this leaf's ``.grad``."""
+        if not self._rg:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self.grad_fn is not None:
+            raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
+        if self._post_acc_hooks is None:
+            self._post_acc_hooks = []
+        self._post_acc_hooks.append(hook)
+        return RemovableHandle(self._post_acc_hooks, hook)
+
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
         """Compute the gradient of this tensor w.r.t. the graph leaves (see ``autograd.backward``)."""
         from .autograd import backward
@@ -370,8 +382,118 @@ class Tensor:
     def element_size(self):
         return self._data.itemsize
 
+    @property
+    def itemsize(self):
+        return self._data.itemsize
+
+    @property
+    def nbytes(self):
+        return self._data.size * self._data.itemsize
+
     def is_floating_point(self):
         return self._data.dtype.kind == "f"
+
+    def is_signed(self):
+        return self._data.dtype.kind in "fci"
+
+    def is_inference(self):
+        return False   # ndgrad's inference_mode makes ordinary tensors (see autograd/grad_mode.py)
+
+    def is_conj(self):
+        return False   # no lazy conjugate bit: conj() of a complex tensor computes its values
+
+    def is_neg(self):
+        return False   # no lazy negative bit either
+
+    def is_same_size(self, other):
+        return self._data.shape == other._data.shape
+
+    is_cpu = True
+    is_meta = False
+    is_sparse = False
+    is_quantized = False
+    is_nested = False
+
+    # CPU-only: pinned and shared memory are no-ops, as on a CPU build of torch without an accelerator
+    def is_pinned(self, device=None):
+        return False
+
+    def pin_memory(self, device=None):
+        raise RuntimeError("Cannot access accelerator device when none is available.")
+
+    def share_memory_(self):
+        return self
+
+    def is_shared(self):
+        return False
+
+    def dim_order(self, *, ambiguity_check=False):
+        """Dims from outermost to innermost in memory (stable, like torch's)."""
+        strides = self.stride()
+        return tuple(sorted(range(len(strides)), key=lambda i: -strides[i]))
+
+    # -- resize and Python-callable maps: data-only operations, refused on tensors requiring grad --
+    def resize_(self, *sizes, memory_format=None):
+        """Change the shape in place; kept elements are the leading ones in memory, new ones are
+        uninitialised (zeros here)."""
+        if self._rg:
+            raise RuntimeError("cannot resize variables that require grad")
+        if len(sizes) == 1 and isinstance(sizes[0], (tuple, list, Size)):
+            sizes = sizes[0]
+        sizes = tuple(_builtins.int(s) for s in sizes)
+        if any(s < 0 for s in sizes):
+            raise RuntimeError(f"Trying to create tensor with negative dimension {min(sizes)}: {list(sizes)}")
+        d = self._data
+        if sizes == d.shape:
+            return self
+        n = 1
+        for s in sizes:
+            n *= s
+        flat = np.ascontiguousarray(d).reshape(-1)
+        if n <= flat.size:
+            new = flat[:n]   # shrinking a contiguous tensor keeps its storage, as torch's
+        else:
+            new = np.zeros(n, dtype=d.dtype)
+            new[:flat.size] = flat
+        self._data = new.reshape(sizes)
+        return self
+
+    def resize_as_(self, other, memory_format=None):
+        return self.resize_(other._data.shape)
+
+    def _map_elements(self, name, fn, *others):
+        if self._rg:
+            raise RuntimeError(f"Can't call {name}() on Variable that requires grad. Use var.detach().{name}() instead.")
+        d = self._data
+        arrays = [np.broadcast_to(o._data, d.shape) for o in others]
+        out = np.empty(d.shape, dtype=d.dtype)
+        for idx in np.ndindex(d.shape):
+            out[idx] = fn(d[idx].item(), *(a[idx].item() for a in arrays))
+        d[...] = out
+        self._bump_version()
+        return self
+
+    def apply_(self, callable):
+        """Replace each element ``v`` with ``callable(v)`` (Python numbers; slow, CPU only as in torch)."""
+        return self._map_elements("apply_", callable)
+
+    def map_(self, tensor, callable):
+        return self._map_elements("map_", callable, tensor)
+
+    def map2_(self, x, y, callable):
+        return self._map_elements("map2_", callable, x, y)
+
+    def new(self, *args, **kwargs):
+        """Legacy constructor in this tensor's dtype: ``t.new(2, 3)`` (uninitialised), ``t.new([1, 2])``."""
+        from .ops.creation import tensor, empty
+        if len(args) == 1 and not isinstance(args[0], (_builtins.int, Size)):
+            data = args[0]
+            if isinstance(data, Tensor):
+                if data._data.dtype != self._data.dtype:
+                    raise TypeError(f"expected {self.type()} (got {data.type()})")
+                return data.detach()
+            return tensor(data, dtype=self.dtype)
+        return empty(*args, dtype=self.dtype) if args else empty(0, dtype=self.dtype)
 
     def is_complex(self):
         return self._data.dtype.kind == "c"
@@ -581,6 +703,14 @@ class Tensor:
             else:
                 raise ValueError(f"invalid type: '{dtype}'")
         return self.to(dtype)
+
+    def stft(self, *args, **kwargs):
+        from .ops.signal import stft
+        return stft(self, *args, **kwargs)
+
+    def istft(self, *args, **kwargs):
+        from .ops.signal import istft
+        return istft(self, *args, **kwargs)
 
 
 _TYPE_NAMES = {"float32": "FloatTensor", "float64": "DoubleTensor", "float16": "HalfTensor",

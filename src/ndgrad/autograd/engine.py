@@ -322,6 +322,9 @@ def _run_leaf(node, grad, create_graph):
     if tuple(grad.shape) != tuple(leaf._data.shape):
         grad = _sum_to_shape(grad, tuple(leaf._data.shape), node, 0)
     _accumulate(leaf, grad, create_graph)
+    if leaf._post_acc_hooks is not None:  # Tensor.register_post_accumulate_grad_hook
+        for hook in list(leaf._post_acc_hooks):
+            hook(leaf)
 
 
 def _as_grad_tuple(node, result):

@@ -736,6 +736,15 @@ Tensor.new_empty = _new_filled(np.empty, "new_empty")
 Tensor.new_full = _new_full
 
 
+def _new_empty_strided(self, size, stride, *, dtype=None, device=None, requires_grad=False, layout=None,
+                       pin_memory=False):
+    return empty_strided(size, stride, dtype=self.dtype if dtype is None else dtype, device=device,
+                         requires_grad=requires_grad)
+
+
+Tensor.new_empty_strided = _new_empty_strided
+
+
 # -- names that moved to random.py -----------------------------------------------------------------
 _MOVED_TO_RANDOM = frozenset(("_rng", "rand", "randn", "randint", "randperm", "rand_like", "randn_like",
                               "randint_like", "normal", "bernoulli", "multinomial", "manual_seed", "seed",

@@ -17,7 +17,7 @@ from .shape import make_view, index_basic, SliceBackward0, reshape, unsqueeze, e
 __all__ = ["cat", "concat", "concatenate", "stack", "hstack", "vstack", "dstack", "column_stack", "row_stack",
            "split", "chunk", "unbind", "tensor_split", "hsplit", "vsplit", "dsplit", "narrow", "flip", "fliplr",
            "flipud", "roll", "tril", "triu", "diagonal", "diag", "diag_embed", "diagflat", "repeat_interleave",
-           "tile"]
+           "tile", "split_with_sizes", "unsafe_split", "unsafe_split_with_sizes", "unsafe_chunk"]
 
 _FULL = slice(None)
 _as_strided = np.lib.stride_tricks.as_strided
@@ -269,6 +269,60 @@ def split(tensor, split_size_or_sections, dim=0):
     num = max((n + s - 1) // s, 1) if s else 1
     sizes = [s] * (num - 1) + [n - s * (num - 1)]
     return _split_sizes(tensor, dim, sizes, SplitBackward0, "Split")
+
+
+def split_with_sizes(input, split_sizes, dim=0):
+    return split(input, list(split_sizes), dim)
+
+
+class UnsafeSplitBackward0(SplitBackward0):
+    __slots__ = ()
+
+
+class UnsafeSplitWithSizesBackward0(SplitBackward0):
+    __slots__ = ()
+
+
+def _as_unsafe(outs):
+    """The unsafe_* variants are split's pieces under the node name torch gives them."""
+    node = outs[0].grad_fn if outs else None
+    if node is not None:
+        node.__class__ = (UnsafeSplitWithSizesBackward0 if type(node) is SplitWithSizesBackward0
+                          else UnsafeSplitBackward0)
+    return outs
+
+
+def unsafe_split(input, split_size, dim=0):
+    return _as_unsafe(split(input, split_size, dim))
+
+
+def unsafe_split_with_sizes(input, split_sizes, dim=0):
+    return _as_unsafe(split(input, list(split_sizes), dim))
+
+
+def unsafe_chunk(input, chunks, dim=0):
+    return _as_unsafe(chunk(input, chunks, dim))
+
+
+def fill_diagonal_(self, fill_value, wrap=False):
+    """Write ``fill_value`` on the main diagonal (all dims equal, or a tall matrix: with ``wrap``, the
+    diagonal restarts every ``ncols + 1`` rows), in place through diagonal views."""
+    shape = self._data.shape
+    if len(shape) < 2:
+        raise RuntimeError("dimensions must larger than 1")
+    if len(shape) > 2 and any(n != shape[0] for n in shape):
+        raise RuntimeError("all dimensions of input must be of equal length")
+    if len(shape) > 2:
+        d = self
+        while d.dim() > 1:
+            d = d.diagonal(0, 0, -1)
+        d.fill_(fill_value)
+        return self
+    rows, cols = shape
+    step = cols + 1 if wrap else rows
+    for start in range(0, rows if wrap else 1, step):
+        self.narrow(0, start, min(cols, rows - start)).diagonal().fill_(fill_value)
+    return self
 
 
 def _split_method(self, split_size, dim=0):
@@ -705,7 +759,8 @@ def _tri_inplace(fn):
 def _attach():
     for name in ("chunk", "unbind", "tensor_split", "hsplit", "vsplit", "dsplit", "narrow", "flip", "fliplr",
                  "flipud", "roll", "tril", "triu", "diagonal", "diag", "diag_embed", "diagflat",
-                 "repeat_interleave", "tile"):
+                 "repeat_interleave", "tile", "split_with_sizes", "unsafe_split", "unsafe_split_with_sizes",
+                 "unsafe_chunk", "fill_diagonal_"):
         setattr(Tensor, name, globals()[name])
     Tensor.split = _split_method
     Tensor.repeat = repeat

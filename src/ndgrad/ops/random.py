@@ -308,5 +308,40 @@ def random_(self, from_=0, to=None, *, generator=None):
     return _fill_random(self, _rng(generator).integers(from_, to, size=self._data.shape))
 
 
-for _fn in (uniform_, normal_, bernoulli_, exponential_, random_):
+def log_normal_(self, mean=1.0, std=2.0, *, generator=None):
+    d = _float_of(self, "log_normal_cpu")
+    if not std > 0.0:
+        raise RuntimeError(f"log_normal_ expects std > 0.0, but found std={std}")
+    return _fill_random(self, np.exp(_normal(_rng(generator), self._data.shape, d) * std + mean))
+
+
+_C_NAMES = {"int64": "long int", "int32": "int", "int16": "short int", "int8": "signed char", "uint8": "unsigned char",
+            "bool": "bool"}
+
+
+def cauchy_(self, median=0.0, sigma=1.0, *, generator=None):
+    d = self._data.dtype
+    if d.kind not in "fc":
+        raise RuntimeError("Cauchy distribution is a continuous probability distribution. dtype must be a floating "
+                           f"point but you specified {_C_NAMES.get(d.name, d.name)}")
+    u = _uniform(_rng(generator), self._data.shape, d)
+    return _fill_random(self, median + sigma * np.tan(np.pi * (u - 0.5)))
+
+
+def geometric_(self, p, *, generator=None):
+    """Number of Bernoulli(p) trials up to the first success (1, 2, ...), in ``self``'s dtype."""
+    if not 0 < p < 1:
+        raise RuntimeError(f"geometric_ expects p to be in (0, 1), but got p={p}")
+    return _fill_random(self, _rng(generator).geometric(p, self._data.shape))
+
+
+def _bernoulli_method(self, p=None, *, generator=None):
+    if p is None and self._data.dtype.kind not in "fc":
+        _not_implemented("bernoulli_tensor_cpu_p_", self._data.dtype)
+    return bernoulli(self, p, generator=generator)
+
+
+for _fn in (uniform_, normal_, bernoulli_, exponential_, random_, log_normal_, cauchy_, geometric_):
     setattr(Tensor, _fn.__name__, _fn)
+Tensor.bernoulli = _bernoulli_method
+Tensor.multinomial = multinomial

@@ -639,8 +639,25 @@ def count_nonzero(input, dim=None):
     return wrap(np.asarray(np.count_nonzero(d, axis=axes), dtype=np.int64))
 
 
+def sum_to_size(self, *size):
+    """Sum ``self`` down to ``size`` (a shape that broadcasts to ``self``'s): the reverse of expand."""
+    if len(size) == 1 and isinstance(size[0], (tuple, list)):
+        size = size[0]
+    size = tuple(int(s) for s in size)
+    shape = self._data.shape
+    lead = len(shape) - len(size)
+    if lead < 0 or [1 for s, n in zip(size, shape[lead:]) if s != 1 and s != n]:
+        raise RuntimeError(f"size {{{list(size)}}} is not expandable to size {{{list(shape)}}}.")
+    dims = tuple(range(lead)) + tuple(lead + i for i, s in enumerate(size) if s == 1 and shape[lead + i] != 1)
+    if not dims:
+        return self
+    out = sum(self, dims, keepdim=True)
+    return out.view(size) if lead else out
+
+
 # -- methods -------------------------------------------------------------------------------------------------
 def _attach():
+    Tensor.sum_to_size = sum_to_size
     g = globals()
     for name in __all__:
         setattr(Tensor, name, g[name])

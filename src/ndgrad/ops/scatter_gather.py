@@ -13,7 +13,7 @@ from .indexing import _FULL, _sname, _check_scalar_fits, _index_put_op, _inplace
 from .shape import broadcast_shape_of, expand
 
 __all__ = ["gather", "scatter", "scatter_add", "scatter_reduce", "index_select", "index_add", "index_copy",
-           "index_fill", "take", "take_along_dim"]
+           "index_fill", "take", "take_along_dim", "put"]
 
 
 # == gather / scatter ===========================================================================
@@ -532,6 +532,47 @@ def take(input, index):
     return out
 
 
+class PutBackward0(Node):
+    __slots__ = ("index", "accumulate", "source_shape")
+
+    def backward(self, grad):
+        gi = gs = None
+        if self.next_functions[0][0] is not None:
+            gi = grad if self.accumulate else put(grad, self.index, grad.new_zeros(self.source_shape))
+        if self.next_functions[1][0] is not None:
+            gs = take(grad, self.index).reshape(self.source_shape)
+        return gi, gs
+
+
+def put(input, index, source, accumulate=False):
+    """``input`` seen as 1-d with ``source`` written (or added) at ``index``: a new tensor."""
+    d, a, src = input._data, index._data, source._data
+    if a.dtype != np.int64:
+        raise RuntimeError(f"put_(): Expected a long tensor for index, but got {_sname(a.dtype)}")
+    if src.dtype != d.dtype:
+        raise RuntimeError(f"put_(): self and source expected to have the same dtype, but got self.dtype = "
+                           f"{_sname(d.dtype)} and source.dtype = {_sname(src.dtype)}")
+    if a.size != src.size:
+        raise IndexError(f"put_(): Expected source and index to have the same number of elements, but got "
+                         f"source.numel() = {src.size}, index.numel() = {a.size}")
+    n = d.size
+    if a.size and (a.min() < -n or a.max() >= n):
+        bad = a[(a < -n) | (a >= n)].flat[0]
+        raise IndexError(f"out of range: tried to access index {bad} on a tensor of {n} elements.")
+    flat = d.reshape(-1).copy()
+    idx = a.reshape(-1)
+    if accumulate:
+        np.add.at(flat, idx, src.reshape(-1))
+    else:
+        flat[idx] = src.reshape(-1)
+    out = wrap(flat.reshape(d.shape))
+    if needs_grad(input, source):
+        node = PutBackward0(edge(input), edge(source))
+        node.index, node.accumulate, node.source_shape = index, bool(accumulate), src.shape
+        record(node, out, input, source)
+    return out
+
+
 def take_along_dim(input, indices, dim=None):
     """Values of ``input`` at ``indices`` along ``dim`` (broadcast elsewhere); flattened if None."""
     if indices._data.dtype != np.int64:
@@ -561,7 +602,7 @@ def _attach():
     g = globals()
     for name in __all__:
         setattr(Tensor, name, g[name])
-    for fn in (scatter, scatter_add, scatter_reduce, index_add, index_copy, index_fill):
+    for fn in (scatter, scatter_add, scatter_reduce, index_add, index_copy, index_fill, put):
         setattr(Tensor, fn.__name__ + "_", _inplace_fn(fn))
 
 

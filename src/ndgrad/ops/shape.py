@@ -620,7 +620,78 @@ def select(input, dim, index):
     return index_basic(input, (slice(None),) * dim + (index,), SelectBackward0)
 
 
+# -- unfold: sliding windows along one dim (a strided view) -------------------------------------
+class UnfoldBackward0(Node):
+    __slots__ = ("shape", "dim", "size", "step")
+
+    def backward(self, grad):
+        return unfold_backward(grad, self.shape, self.dim, self.size, self.step)
+
+
+class UnfoldBackwardBackward0(Node):
+    __slots__ = ("dim", "size", "step")
+
+    def backward(self, grad):
+        return unfold(grad, self.dim, self.size, self.step)
+
+
+def _unfold_data(d, dim, size, step):
+    n = d.shape[dim]
+    count = (n - size) // step + 1
+    shape = d.shape[:dim] + (count,) + d.shape[dim + 1:] + (size,)
+    strides = d.strides[:dim] + (d.strides[dim] * step,) + d.strides[dim + 1:] + (d.strides[dim],)
+    return _as_strided(d, shape, strides, writeable=d.flags.writeable)
+
+
+def unfold(input, dimension, size, step):
+    """All windows of ``size`` elements along ``dimension``, ``step`` apart, as a new last dim (a view)."""
+    d = input._data
+    ndim = d.ndim
+    dim = wrap_dim(dimension, max(ndim, 1))
+    size, step = int(size), int(step)
+    n = d.shape[dim] if ndim else 1
+    if size > n:
+        raise RuntimeError(f"maximum size for tensor at dimension {dim} is {n} but size is {size}")
+    if step <= 0:
+        raise RuntimeError(f"step is {step} but must be > 0")
+    if size < 0:
+        raise RuntimeError(f"size is {size} but must be >= 0")
+    if ndim == 0:
+        data = d.reshape(1)[:size]
+    else:
+        data = _unfold_data(d, dim, size, step)
+    out, node = make_view(input, data, UnfoldBackward0, unfold, (dim, size, step))
+    if node is not None:
+        node.shape, node.dim, node.size, node.step = d.shape, dim, size, step
+    return out
+
+
+def unfold_backward(grad, shape, dim, size, step):
+    """Sum each window's gradient back onto the elements it covers (differentiable: unfold again)."""
+    g = grad._data
+    z = np.zeros(shape, dtype=g.dtype)
+    if len(shape) == 0:
+        z[...] = g.sum()
+    else:
+        count = g.shape[dim]
+        pre = (slice(None),) * dim
+        for k in range(size):
+            z[pre + (slice(k, k + step * (count - 1) + 1, step),)] += g[..., k]
+    out = wrap(z)
+    if grad._rg and mode.enabled:
+        node = UnfoldBackwardBackward0(edge(grad))
+        node.dim, node.size, node.step = dim, size, step
+        attach(out, node)
+    return out
+
+
+def reshape_as(input, other):
+    return reshape(input, other._data.shape)
+
+
 def _attach():
+    Tensor.unfold = unfold
+    Tensor.reshape_as = reshape_as
     for name in __all__:
         if name not in ("broadcast_tensors", "broadcast_shapes", "atleast_1d", "atleast_2d", "atleast_3d"):
             setattr(Tensor, name, globals()[name])

@@ -747,7 +747,27 @@ def conj(input):
     return input if input._data.dtype.kind != "c" else unary(input, np.conj, ConjBackward0)
 
 
+class ConjPhysicalBackward0(Node):
+    __slots__ = ()
+
+    def backward(self, grad):
+        return conj_physical(grad)
+
+
+def conj_physical(input):
+    """The conjugate as a new tensor (ndgrad's conj() computes values too; only the node name differs)."""
+    return input if input._data.dtype.kind != "c" else unary(input, np.conj, ConjPhysicalBackward0)
+
+
+def conj_physical_(input):
+    if input._data.dtype.kind != "c":
+        input._check_inplace()
+        return input
+    return inplace(input, conj_physical)
+
+
 def _attach_methods():
+    Tensor.conj_physical, Tensor.conj_physical_ = conj_physical, conj_physical_
     g = globals()
     for name in __all__:
         setattr(Tensor, name, g[name])
