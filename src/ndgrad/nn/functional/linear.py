@@ -5,12 +5,15 @@
 matrix product that takes "transposed" flags instead of building transpose views, and is itself a
 recorded op, so gradients of gradients work.
 """
+import math
+import warnings
+
 import numpy as np
 
 from ...ops._core import Node, Tensor, wrap, edge, mode
 from ...ops.linalg import MmBackward0, _mm  # the differentiable matrix product shared with ndgrad.mm
 
-__all__ = ["linear", "bilinear"]
+__all__ = ["linear", "bilinear", "linear_cross_entropy"]
 
 _MATMUL = np.matmul
 
@@ -163,3 +166,61 @@ def bilinear(input1, input2, weight, bias=None):
     if bias is not None:
         y = y + bias
     return y.reshape(*lead, out_f)
+
+
+def linear_cross_entropy(input, linear_weight, target, *, linear_bias=None, weight=None, reduction="mean",
+                         ignore_index=None, label_smoothing=0.0, options=None):
+    """Cross entropy of the logits ``linear(input, linear_weight, linear_bias)`` against ``target``.
+
+    ``linear_weight`` is ``(C, *out_features, in_features)`` (K-dimensional loss when ``out_features``
+    is not empty; the logits are then ``(N, C, *out_features)``); ``input`` is ``(in_features,)`` or
+    ``(N, in_features)``. ``ignore_index=None`` means -100 for class-index targets. ``options``
+    (torch's chunking configuration) does not change the result: ndgrad always computes the full
+    logits.
+
+    Example:
+        >>> x, w = ndgrad.randn(4, 5), ndgrad.randn(3, 5)
+        >>> F.linear_cross_entropy(x, w, ndgrad.tensor([0, 2, 1, 1])).shape
+        torch.Size([])
+    """
+    from .loss import cross_entropy
+    if input.dim() < 1 or input.dim() > 2:
+        raise RuntimeError(f"expected input with dimensionality 1 or 2, got {input.dim()}")
+    if linear_weight.dim() < 2:
+        raise RuntimeError(f"expected linear_weight with dimensionality at least 2, got {linear_weight.dim()}")
+    batch = tuple(input.shape[:-1])
+    in_features = input.shape[-1]
+    if in_features != linear_weight.shape[-1]:
+        raise RuntimeError("expected equal input and linear_weight last dimensions (in_features), "
+                           f"got {input.shape[-1]} and {linear_weight.shape[-1]}, respectively")
+    num_classes = linear_weight.shape[0]
+    out_features = tuple(linear_weight.shape[1:-1])
+    if linear_bias is not None and tuple(linear_bias.shape) != (num_classes, *out_features):
+        raise RuntimeError(f"expected linear_bias shape {(num_classes, *out_features)}, got "
+                           f"{tuple(linear_bias.shape)}")
+    if out_features and not batch:
+        raise RuntimeError(f"K-dimensional loss defined by linear_weight shape {tuple(linear_weight.shape)} "
+                           f"requires batched input, (N, {in_features}), got unbatched input with shape "
+                           f"{tuple(input.shape)}")
+    logits_shape = (*batch, num_classes, *out_features)
+    probabilities = tuple(target.shape) == logits_shape
+    if probabilities and ignore_index is not None:
+        raise RuntimeError("ignore_index cannot be specified when target contains probabilities")
+    ignore_index = -100 if ignore_index is None else ignore_index
+    int64 = target._data.dtype == np.int64
+    if options is not None and (out_features or reduction not in {"mean", "sum", "none"}
+                                or label_smoothing != 0.0 or not int64):
+        warnings.warn(
+            "linear_cross_entropy: ``options`` ignored; chunked path needs reduction in {'mean','sum','none'}, "
+            "label_smoothing == 0, target.dtype == int64, out_features == (). Got "
+            f"reduction={reduction!r}, label_smoothing={label_smoothing}, target.dtype={target.dtype}, "
+            f"out_features={out_features}, tracing=False, linear_bias.shape="
+            f"{tuple(linear_bias.shape) if linear_bias is not None else None}.", stacklevel=2)
+    if out_features:
+        flat = math.prod(out_features, start=num_classes)
+        linear_weight = linear_weight.reshape((flat, in_features))
+        if linear_bias is not None:
+            linear_bias = linear_bias.reshape(flat)
+    logits = linear(input, linear_weight, linear_bias).reshape(logits_shape)
+    return cross_entropy(logits, target, weight=weight, reduction=reduction, ignore_index=ignore_index,
+                         label_smoothing=label_smoothing)

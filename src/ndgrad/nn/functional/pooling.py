@@ -10,12 +10,16 @@ Example:
     >>> y.shape, idx.dtype
     (torch.Size([1, 3, 4, 4]), torch.int64)
 """
+import numpy as np
+
 from ...ops import pool as _pool
 from ...ops.pool import PoolGeometry
 
 __all__ = ["max_pool1d", "max_pool2d", "max_pool1d_with_indices", "max_pool2d_with_indices", "avg_pool1d",
            "avg_pool2d", "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_avg_pool3d", "adaptive_max_pool1d",
-           "adaptive_max_pool2d", "adaptive_max_pool1d_with_indices", "adaptive_max_pool2d_with_indices"]
+           "adaptive_max_pool2d", "adaptive_max_pool1d_with_indices", "adaptive_max_pool2d_with_indices",
+           "fractional_max_pool2d", "fractional_max_pool2d_with_indices", "fractional_max_pool3d",
+           "fractional_max_pool3d_with_indices"]
 
 
 def _pair(v, fn, what, allow_none=False):
@@ -326,3 +330,161 @@ def adaptive_max_pool1d(input, output_size, return_indices=False):
         tensor([[[1., 3., 5.]]])
     """
     return adaptive_max_pool1d_with_indices(input, output_size, return_indices)
+
+
+# ==== fractional max pooling ====================================================================
+# Each (sample, channel) plane draws one number u in [0, 1) per spatial dim (``_random_samples``);
+# window i of a dim of size n pooled to m outputs with window k starts at
+# ``int((i + u) * a) - int(u * a)`` with ``a = (n - k) / (m - 1)`` (computed in the input's dtype),
+# and the last window starts at ``n - k``. The max of each window is gathered (first maximum, or the
+# last NaN), so the gradient goes to that single input element, as in torch.
+
+def _fractional_starts(u, n, m, k):
+    """Window starts (..., m) from samples u (...) for one spatial dim."""
+    starts = np.empty(u.shape + (m,), dtype=np.int64)
+    if m > 1:
+        alpha = u.dtype.type(n - k) / u.dtype.type(m - 1)
+        base = (u * alpha).astype(np.int64)
+        for i in range(m - 1):
+            starts[..., i] = ((u + u.dtype.type(i)) * alpha).astype(np.int64) - base
+    if m > 0:
+        starts[..., m - 1] = n - k
+    return starts
+
+
+def _fractional_apply(input, kernel, out_size, samples, sample_order, fn):
+    from ..._tensor import _wrap
+    nd = len(kernel)
+    if samples.dim() != 3:
+        raise RuntimeError(f"Expect _random_samples to have 3 dimensions, got {samples.dim()}")
+    batched = input.dim() == nd + 2
+    n_batch = input.shape[0] if batched else 1
+    planes = input.shape[-nd - 1]
+    if samples.shape[2] != nd:
+        raise RuntimeError(f"Expect _random_samples.size(2) equals to {nd}; got {samples.shape[2]}.")
+    if samples.shape[0] < n_batch:
+        raise RuntimeError("Expect _random_samples.size(0) no less then input batch size.")
+    if samples.shape[1] != planes:
+        raise RuntimeError("Expect _random_samples.size(1) equals to input channel size.")
+    if samples._data.dtype != input._data.dtype:
+        raise RuntimeError("Expect _random_samples to have the same dtype as input")
+    spatial = tuple(input.shape[-nd:])
+    x = input._data.reshape((n_batch, planes, -1))
+    u = samples._data[:n_batch]
+    # flat candidate positions (B, C, *out, K) of every window
+    flat = np.zeros((n_batch, planes) + tuple(out_size) + (1,), dtype=np.int64)
+    stride = 1
+    for d in range(nd - 1, -1, -1):
+        st = _fractional_starts(u[:, :, sample_order[d]], spatial[d], out_size[d], kernel[d])
+        shape = [n_batch, planes] + [1] * nd
+        shape[2 + d] = out_size[d]
+        pos = st.reshape(shape)[..., None] + np.arange(kernel[d])      # (B, C, ..., k_d)
+        # outer dims vary slowest: candidates in ascending flat order (torch's scan order)
+        flat = (stride * pos[..., :, None] + flat[..., None, :]).reshape(flat.shape[:-1] + (-1,))
+        stride *= spatial[d]
+    cand = flat.reshape(n_batch, planes, -1)
+    vals = np.take_along_axis(x, cand, axis=2).reshape(flat.shape)
+    best = np.argmax(vals, axis=-1)
+    if vals.dtype.kind == "f":
+        isnan = np.isnan(vals)
+        if isnan.any():
+            last_nan = vals.shape[-1] - 1 - np.argmax(isnan[..., ::-1], axis=-1)
+            best = np.where(isnan.any(-1), last_nan, best)
+    idx = np.take_along_axis(flat, best[..., None], axis=-1)[..., 0]
+    idx_t = _wrap(idx.reshape(n_batch, planes, -1))
+    out = input.reshape(n_batch, planes, -1).gather(2, idx_t).reshape((n_batch, planes) + tuple(out_size))
+    indices = _wrap(idx)
+    if not batched:
+        out, indices = out.squeeze(0), indices.squeeze(0)
+    return out, indices
+
+
+def _fractional_sizes(input, kernel_size, output_size, output_ratio, nd, fn):
+    names = "Int or tuple of Ints" if nd == 2 else "Int or tuple of three Ints"
+    kernel = tuple(kernel_size) if isinstance(kernel_size, (tuple, list)) else (kernel_size,) * nd
+    if len(kernel) == 1:
+        kernel = kernel * nd
+    if len(kernel) != nd:
+        raise RuntimeError(f"{fn}: kernel_size must either be a single {names}")
+    if output_size is None:
+        if output_ratio is None:
+            raise ValueError(f"{fn} requires specifying either an output_size or an output_ratio")
+        if nd == 2 and isinstance(output_ratio, (tuple, list)) and len(output_ratio) > 2:
+            raise ValueError(f"{fn} requires output_ratio to either be a single Int or tuple of Ints.")
+        ratio = tuple(output_ratio) if isinstance(output_ratio, (tuple, list)) else (output_ratio,) * nd
+        output_size = [int(input.size(d - nd) * ratio[d]) for d in range(nd)]
+    out = tuple(output_size) if isinstance(output_size, (tuple, list)) else (output_size,) * nd
+    if len(out) == 1:
+        out = out * nd
+    if len(out) != nd:
+        raise RuntimeError(f"{fn}: output_size must either be a single {names}")
+    return tuple(int(k) for k in kernel), tuple(int(o) for o in out)
+
+
+def _fractional_check(input, kernel, out, nd, fn, what):
+    if input.dim() not in (nd + 1, nd + 2):
+        if nd == 2:
+            raise RuntimeError(f"{fn}(): Expected 3D or 4D tensor, but got: {list(input.shape)}")
+        raise RuntimeError(f"{fn}(): Expected 4D or 5D tensor, but got: {list(input.shape)}")
+    for i in range(1, input.dim()):
+        if input.shape[i] == 0:
+            raise RuntimeError(f"{fn}(): Expected input to have non-zero size for non-batch dimensions, but got"
+                               f"{list(input.shape)} with dimension {i} being empty.")
+    # torch: 2-D allows out + k - 1 == size and checks (height, width); 3-D needs out + k - 1 < size and
+    # checks (time, width, height)
+    order = (0, 1) if nd == 2 else (0, 2, 1)
+    for d in order:
+        name = what[d]
+        if out[d] + kernel[d] - 1 > input.shape[d - nd] - (nd == 3):
+            raise RuntimeError(f"{fn}(): pool {name} {kernel[d]} too large relative to input {name} "
+                               f"{input.shape[d - nd]}")
+
+
+def fractional_max_pool2d_with_indices(input, kernel_size, output_size=None, output_ratio=None,
+                                       return_indices=False, _random_samples=None):
+    from ...ops.random import rand
+    kernel, out = _fractional_sizes(input, kernel_size, output_size, output_ratio, 2, "fractional_max_pool2d")
+    if _random_samples is None:
+        n_batch = 1 if input.dim() == 3 else input.size(0)
+        _random_samples = rand(n_batch, input.size(-3), 2, dtype=input.dtype)
+    _fractional_check(input, kernel, out, 2, "fractional_max_pool2d", ("height", "width"))
+    # torch's 2-D kernel reads sample 0 for the width and sample 1 for the height
+    return _fractional_apply(input, kernel, out, _random_samples, (1, 0), "fractional_max_pool2d")
+
+
+def fractional_max_pool2d(input, kernel_size, output_size=None, output_ratio=None, return_indices=False,
+                          _random_samples=None):
+    """Fractional max pooling over ``(N, C, H, W)``: pseudo-random window starts (``_random_samples``
+    of shape ``(N, C, 2)``, drawn with ``rand`` when not given); ``output_size`` or ``output_ratio``.
+
+    Example:
+        >>> F.fractional_max_pool2d(ndgrad.randn(1, 2, 9, 9), 3, output_ratio=0.5).shape
+        torch.Size([1, 2, 4, 4])
+    """
+    out, idx = fractional_max_pool2d_with_indices(input, kernel_size, output_size, output_ratio, True,
+                                                  _random_samples)
+    return (out, idx) if return_indices else out
+
+
+def fractional_max_pool3d_with_indices(input, kernel_size, output_size=None, output_ratio=None,
+                                       return_indices=False, _random_samples=None):
+    from ...ops.random import rand
+    kernel, out = _fractional_sizes(input, kernel_size, output_size, output_ratio, 3, "fractional_max_pool3d")
+    if _random_samples is None:
+        n_batch = 1 if input.dim() == 4 else input.size(0)
+        _random_samples = rand(n_batch, input.size(-4), 3, dtype=input.dtype)
+    _fractional_check(input, kernel, out, 3, "fractional_max_pool3d_out", ("time", "height", "width"))
+    return _fractional_apply(input, kernel, out, _random_samples, (0, 1, 2), "fractional_max_pool3d")
+
+
+def fractional_max_pool3d(input, kernel_size, output_size=None, output_ratio=None, return_indices=False,
+                          _random_samples=None):
+    """Fractional max pooling over ``(N, C, T, H, W)`` (samples ``(N, C, 3)``: time, height, width).
+
+    Example:
+        >>> F.fractional_max_pool3d(ndgrad.randn(1, 2, 6, 6, 6), 2, output_size=3).shape
+        torch.Size([1, 2, 3, 3, 3])
+    """
+    out, idx = fractional_max_pool3d_with_indices(input, kernel_size, output_size, output_ratio, True,
+                                                  _random_samples)
+    return (out, idx) if return_indices else out

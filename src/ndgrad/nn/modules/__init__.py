@@ -17,3 +17,4 @@ from .rnn_cell import *  # noqa: F401,F403
 from .attention import *  # noqa: F401,F403
 from .transformer import *  # noqa: F401,F403
 from .channel_shuffle import *  # noqa: F401,F403
+from .adaptive import *  # noqa: F401,F403

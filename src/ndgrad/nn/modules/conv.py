@@ -13,11 +13,14 @@ import math
 from ...ops.creation import empty
 from .. import functional as F
 from .. import init
-from ..parameter import Parameter
+from ...autograd import grad_mode as _gm
+from ..parameter import Parameter, UninitializedParameter
+from .lazy import LazyModuleMixin
 from .module import Module
 
 __all__ = ["Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d", "Fold",
-           "Unfold"]
+           "Unfold", "LazyConv1d", "LazyConv2d", "LazyConv3d", "LazyConvTranspose1d", "LazyConvTranspose2d",
+           "LazyConvTranspose3d"]
 
 
 def _ntuple(n):
@@ -332,3 +335,77 @@ class Unfold(Module):
     def extra_repr(self):
         return "kernel_size={kernel_size}, dilation={dilation}, padding={padding}, stride={stride}".format(
             **self.__dict__)
+
+
+class _LazyConvMixin(LazyModuleMixin):
+    """Convolutions whose ``in_channels`` comes from the first input (``input.shape[1]``, or
+    ``shape[0]`` unbatched); built with 0 channels and placeholder ``weight``/``bias``."""
+
+    def _lazy_setup(self, out_channels, bias, device, dtype):
+        kw = {"device": device, "dtype": dtype}
+        self.weight = UninitializedParameter(**kw)
+        self.out_channels = out_channels
+        if bias:
+            self.bias = UninitializedParameter(**kw)
+
+    def reset_parameters(self):
+        if not self.has_uninitialized_params() and self.in_channels != 0:
+            super().reset_parameters()
+
+    def _get_in_channels(self, input):
+        spatial = len(self.kernel_size)
+        if input.dim() not in (spatial + 1, spatial + 2):
+            raise RuntimeError(f"Expected {spatial + 1}D (unbatched) or {spatial + 2}D (batched) input to "
+                               f"{self.__class__.__name__}, but got input of size: {input.shape}")
+        return input.shape[1] if input.dim() == spatial + 2 else input.shape[0]
+
+    def initialize_parameters(self, input, *args, **kwargs):
+        if self.has_uninitialized_params():
+            self.in_channels = self._get_in_channels(input)
+            if self.in_channels % self.groups != 0:
+                raise ValueError("in_channels must be divisible by groups")
+            if self.transposed:
+                shape = (self.in_channels, self.out_channels // self.groups, *self.kernel_size)
+            else:
+                shape = (self.out_channels, self.in_channels // self.groups, *self.kernel_size)
+            with _gm.no_grad():
+                self.weight.materialize(shape)
+                if self.bias is not None:
+                    self.bias.materialize((self.out_channels,))
+            self.reset_parameters()
+
+
+def _lazy_conv(base):
+    def __init__(self, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1, bias=True,
+                 padding_mode="zeros", device=None, dtype=None):
+        _LazyConvMixin.__init__(self, 0, 0, kernel_size, stride, padding, dilation, groups, False, padding_mode,
+                      device, dtype)
+        self._lazy_setup(out_channels, bias, device, dtype)
+
+    name = f"Lazy{base.__name__}"
+    doc = (f":class:`{base.__name__}` whose ``in_channels`` is inferred from the first input; it then becomes a "
+           f"plain ``{base.__name__}``.")
+    return type(name, (_LazyConvMixin, base), {"__init__": __init__, "cls_to_become": base, "__doc__": doc,
+                                               "__module__": __name__, "__qualname__": name})
+
+
+def _lazy_conv_transpose(base):
+    def __init__(self, out_channels, kernel_size, stride=1, padding=0, output_padding=0, groups=1, bias=True,
+                 dilation=1, padding_mode="zeros", device=None, dtype=None):
+        _LazyConvMixin.__init__(self, 0, 0, kernel_size, stride, padding, output_padding, groups, False, dilation,
+                      padding_mode, device, dtype)
+        self._lazy_setup(out_channels, bias, device, dtype)
+
+    name = f"Lazy{base.__name__}"
+    doc = (f":class:`{base.__name__}` whose ``in_channels`` is inferred from the first input; it then becomes a "
+           f"plain ``{base.__name__}``.")
+    return type(name, (_LazyConvMixin, base), {"__init__": __init__, "cls_to_become": base, "__doc__": doc,
+                                               "__module__": __name__, "__qualname__": name})
+
+
+LazyConv1d = _lazy_conv(Conv1d)
+LazyConv2d = _lazy_conv(Conv2d)
+LazyConv3d = _lazy_conv(Conv3d)
+LazyConvTranspose1d = _lazy_conv_transpose(ConvTranspose1d)
+LazyConvTranspose2d = _lazy_conv_transpose(ConvTranspose2d)
+LazyConvTranspose3d = _lazy_conv_transpose(ConvTranspose3d)

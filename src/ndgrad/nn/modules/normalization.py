@@ -18,12 +18,13 @@ from .. import functional as F
 from .. import init
 from ...autograd import grad_mode as _gm
 from ..parameter import Parameter, UninitializedParameter, UninitializedBuffer
-from .linear import LazyModuleMixin
+from .lazy import LazyModuleMixin
 from .module import Module
 
 __all__ = ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d",
            "LayerNorm", "GroupNorm", "RMSNorm", "LocalResponseNorm", "CrossMapLRN2d",
-           "LazyBatchNorm1d", "LazyBatchNorm2d", "LazyBatchNorm3d"]
+           "LazyBatchNorm1d", "LazyBatchNorm2d", "LazyBatchNorm3d", "LazyInstanceNorm1d", "LazyInstanceNorm2d",
+           "LazyInstanceNorm3d", "SyncBatchNorm"]
 
 
 class _NormBase(Module):
@@ -148,6 +149,62 @@ class BatchNorm3d(_BatchNorm):
     def _check_input_dim(self, input):
         if input.dim() != 5:
             raise ValueError(f"expected 5D input (got {input.dim()}D input)")
+
+
+class SyncBatchNorm(_BatchNorm):
+    """Batch norm whose training statistics are meant to be reduced across processes. As torch's on a
+    CPU: without an initialised process group (or with one process) it is plain batch norm over any
+    ``(N, C, ...)`` input; across several processes torch needs GPU inputs, so it raises.
+    ``convert_sync_batchnorm`` swaps every ``BatchNorm*d`` of a model for one (sharing its tensors).
+
+    Example:
+        >>> nn.SyncBatchNorm(4)(ndgrad.randn(2, 4, 3)).shape
+        torch.Size([2, 4, 3])
+    """
+
+    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True,
+                 process_group=None, device=None, dtype=None, *, bias=True):
+        super().__init__(num_features, eps, momentum, affine, track_running_stats, device=device, dtype=dtype,
+                         bias=bias)
+        self.process_group = process_group
+
+    def _check_input_dim(self, input):
+        if input.dim() < 2:
+            raise ValueError(f"expected at least 2D input (got {input.dim()}D input)")
+
+    def forward(self, input):
+        self._check_input_dim(input)
+        if input.size(1) == 0:
+            raise ValueError("SyncBatchNorm number of input channels should be non-zero")
+        if self.training:
+            from ... import distributed as _dist
+            if _dist.is_available() and _dist.is_initialized():
+                # torch syncs only accelerator tensors and checks the device before the world size
+                raise ValueError("SyncBatchNorm expected input tensor to be on GPU or XPU or privateuseone")
+        return super().forward(input)
+
+    @classmethod
+    def convert_sync_batchnorm(cls, module, process_group=None):
+        """Return ``module`` with every ``BatchNorm1d/2d/3d`` (recursively) replaced by a SyncBatchNorm
+        holding the same parameters and buffers (a BatchNorm argument itself gives a new module)."""
+        result = module
+        if isinstance(module, _BatchNorm):
+            result = cls(module.num_features, module.eps, module.momentum, module.affine,
+                         module.track_running_stats, process_group, bias=module.bias is not None)
+            if module.affine:
+                with _gm.no_grad():
+                    result.weight = module.weight
+                    result.bias = module.bias
+            result.running_mean = module.running_mean
+            result.running_var = module.running_var
+            result.num_batches_tracked = module.num_batches_tracked
+            result.training = module.training
+            if hasattr(module, "qconfig"):
+                result.qconfig = module.qconfig
+        for name, child in module.named_children():
+            result.add_module(name, cls.convert_sync_batchnorm(child, process_group))
+        del module
+        return result
 
 
 class _InstanceNorm(_NormBase):
@@ -410,7 +467,8 @@ class CrossMapLRN2d(Module):
 
 
 class _LazyNormBase(LazyModuleMixin, _NormBase):
-    """Batch norm whose ``num_features`` is inferred from ``input.shape[1]`` on the first forward."""
+    """Batch/instance norm whose ``num_features`` is inferred from ``input.shape[1]`` on the first forward
+    (also for unbatched instance-norm input, as torch does)."""
 
     def __init__(self, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True, device=None, dtype=None, *,
                  bias=True):
@@ -480,3 +538,28 @@ class LazyBatchNorm3d(_LazyNormBase, _BatchNorm):
     def _check_input_dim(self, input):
         if input.dim() != 5:
             raise ValueError(f"expected 5D input (got {input.dim()}D input)")
+
+
+class LazyInstanceNorm1d(_LazyNormBase, _InstanceNorm):
+    """:class:`InstanceNorm1d` with ``num_features`` inferred from the first input (defaults as torch's
+    lazy variant: ``affine=True, track_running_stats=True``)."""
+
+    cls_to_become = InstanceNorm1d
+    _get_no_batch_dim = InstanceNorm1d._get_no_batch_dim
+    _check_input_dim = InstanceNorm1d._check_input_dim
+
+
+class LazyInstanceNorm2d(_LazyNormBase, _InstanceNorm):
+    """:class:`InstanceNorm2d` with ``num_features`` inferred from the first input."""
+
+    cls_to_become = InstanceNorm2d
+    _get_no_batch_dim = InstanceNorm2d._get_no_batch_dim
+    _check_input_dim = InstanceNorm2d._check_input_dim
+
+
+class LazyInstanceNorm3d(_LazyNormBase, _InstanceNorm):
+    """:class:`InstanceNorm3d` with ``num_features`` inferred from the first input."""
+
+    cls_to_become = InstanceNorm3d
+    _get_no_batch_dim = InstanceNorm3d._get_no_batch_dim
+    _check_input_dim = InstanceNorm3d._check_input_dim
