@@ -69,6 +69,8 @@ _LAZY_ATTRS.update({"conv3d": "nn.functional.conv", "conv_transpose3d": "nn.func
 _LAZY_ATTRS.update({name: "ops.signal" for name in ("hann_window", "hamming_window", "blackman_window",
                                                      "bartlett_window", "kaiser_window", "stft", "istft")})
 _LAZY.add("signal")
+_LAZY.update({"random", "backends", "amp"})
+_LAZY_ATTRS["autocast"] = "amp"
 
 
 def __getattr__(name):

@@ -24,6 +24,10 @@ _FREED = object()  # marks saved tensors released after backward
 _PLAIN = {float, int, bool, complex, type(None), np.ndarray, tuple, list, str}  # saved values without versions
 _seq = itertools.count()
 _mode = _gm._mode
+# Active saved-tensor hooks ``[(pack_hook, unpack_hook), ...]`` (autograd.graph.saved_tensors_hooks; the
+# innermost pair applies). The list object never changes, so ``if _hook_stack`` is the only hot-path cost.
+_hook_stack = []
+_PACKED = object()  # ``_versions`` of a node whose tensors went through a pack hook (forces ``_unpack``)
 
 
 class Node:
@@ -53,6 +57,8 @@ class Node:
     # -- recording --------------------------------------------------------------------------
     def save(self, *items):
         """Save tensors (or plain values) for backward, remembering each tensor's version."""
+        if _hook_stack:
+            return _save_packed(self, items)
         self.saved = items
         versions = [None if x.__class__ in _PLAIN else x._vc[0] for x in items]
         # None when nothing saved is a tensor, so backward skips the version check entirely
@@ -80,7 +86,9 @@ class Node:
                 "backward through the graph a second time or if you need to access saved tensors after "
                 "calling backward.")
         versions = self._versions
-        if versions is not None:
+        if versions is _PACKED:
+            saved = _unpack_packed(self)
+        elif versions is not None:
             i = 0
             for x, v in zip(saved, versions):
                 if v is not None and x._vc[0] != v:
@@ -134,6 +142,66 @@ class Node:
 
     def __repr__(self):
         return f"<{self.name()} object at {hex(id(self))}>"
+
+
+class _Packed:
+    """A saved tensor as a pack hook returned it, with the hook that restores it."""
+
+    __slots__ = ("value", "unpack")
+
+    def __init__(self, value, unpack):
+        self.value = value
+        self.unpack = unpack
+
+
+def _save_packed(node, items):
+    """``Node.save`` while saved-tensor hooks are active: each tensor goes through the innermost
+    pack hook now; ``_unpack`` calls the unpack hook every time backward needs the tensors. As in
+    torch, no version check is made for tensors saved through hooks (the hooks own the value)."""
+    from .._tensor import Tensor
+    pack, unpack = _hook_stack[-1]
+    active = _hook_stack[:]
+    _hook_stack.clear()  # ops run by the pack hook itself save normally (no recursion)
+    try:
+        packed = tuple(_Packed(pack(x), unpack) if isinstance(x, Tensor) else x for x in items)
+    finally:
+        _hook_stack[:] = active
+    node.__dict__["_packed"] = packed
+    node.saved = packed
+    node._versions = _PACKED
+
+
+class _LazyUnpacked(tuple):
+    """``saved`` of a custom Function's node under hooks: the unpack hooks run each time
+    ``ctx.saved_tensors`` iterates it (once per access, as torch), not when the engine checks it."""
+
+    __slots__ = ()
+
+    def __iter__(self):
+        return iter(_unpacked(tuple.__iter__(self)))
+
+
+def _unpack_packed(node):
+    packed = node.__dict__["_packed"]
+    if getattr(type(node), "_fn_cls", None) is not None:  # autograd.Function node: unpack on access
+        node.saved = _LazyUnpacked(packed)
+        return node.saved
+    node.saved = out = _unpacked(packed)
+    return out
+
+
+def _unpacked(packed):
+    from .._tensor import Tensor
+    out = []
+    for p in packed:
+        if p.__class__ is _Packed:
+            t = p.unpack(p.value)
+            if not isinstance(t, Tensor):
+                raise TypeError("Output of saved tensor unpack_hook expected to be a Tensor but got result of type "
+                                f"{type(t).__name__}")
+            p = t
+        out.append(p)
+    return tuple(out)
 
 
 def _raise_modified(node, index, tensor, expected):

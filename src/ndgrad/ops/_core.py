@@ -27,7 +27,7 @@ import numpy as np
 from .. import _dtype
 from .._tensor import Tensor, _wrap, _wrap_dim, _to_numpy_nested
 from ..autograd import grad_mode as _gm
-from ..autograd.node import Node
+from ..autograd.node import Node, _hook_stack
 
 __all__ = ["Tensor", "Node", "wrap", "edge", "record", "needs_grad", "unary", "binary", "operands",
            "as_tensor_like", "NOEDGE", "ndarray", "wrap_dim", "mode", "dims_arg", "to_tensor",
@@ -248,7 +248,7 @@ def binary(x, y, fn, node_cls, save=(True, True)):
         node = node_cls(edge(a) if a is not None else NOEDGE, edge(b) if b is not None else NOEDGE)
         sa, sb = save
         if sa and sb:
-            if a is not None and b is not None:  # inline Node.save for the common two-tensor case
+            if a is not None and b is not None and not _hook_stack:  # inline Node.save (no saved-tensor hooks)
                 node.saved = (a, b)
                 node._versions = [a._vc[0], b._vc[0]]
             else:
