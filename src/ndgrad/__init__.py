@@ -55,7 +55,7 @@ FloatTensor = DoubleTensor = LongTensor = Tensor  # noqa: N816  (legacy aliases 
 
 # Subpackages that are heavier or optional load on first attribute access (fast ``import ndgrad``).
 _LAZY = {"nn", "optim", "utils", "linalg", "vision", "serialization", "viz", "distributed", "testing",
-         "special", "fft", "cli", "func", "hub"}
+         "special", "fft", "cli", "func", "hub", "distributions"}
 _LAZY_ATTRS = {"save": "serialization", "load": "serialization"}
 # heavy kernels under torch's top-level names, imported on first use (keeps ``import ndgrad`` fast)
 _LAZY_ATTRS.update({name: "ops.conv" for name in ("convolution", "conv1d", "conv2d", "conv_transpose1d",
