@@ -216,7 +216,28 @@ class _ConvTransposeNd(_ConvNd):
         return [output_size[d] - min_sizes[d] for d in range(num_spatial_dims)]
 
 
-class ConvTranspose1d(_ConvTransposeNd):
+class _ConvTransposeForward(_ConvTransposeNd):
+    """ConvTranspose1d/2d/3d: the same constructor and forward over ``_dims`` spatial dims."""
+
+    _dims = 0
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, output_padding=0, groups=1,
+                 bias=True, dilation=1, padding_mode="zeros", device=None, dtype=None):
+        tup = _ntuple(self._dims)
+        super().__init__(in_channels, out_channels, tup(kernel_size), tup(stride), tup(padding), tup(dilation), True,
+                         tup(output_padding), groups, bias, padding_mode, device, dtype)
+
+    def forward(self, input, output_size=None):
+        nd = self._dims
+        if self.padding_mode != "zeros":
+            raise ValueError(f"Only `zeros` padding mode is supported for ConvTranspose{nd}d")
+        output_padding = self._output_padding(input, output_size, self.stride, self.padding, self.kernel_size, nd,
+                                              self.dilation)
+        return getattr(F, f"conv_transpose{nd}d")(input, self.weight, self.bias, self.stride, self.padding,
+                                                  output_padding, self.groups, self.dilation)
+
+
+class ConvTranspose1d(_ConvTransposeForward):
     """1-D transposed convolution; weight ``(C_in, C_out/groups, k)``.
 
     Example:
@@ -224,21 +245,10 @@ class ConvTranspose1d(_ConvTransposeNd):
         torch.Size([2, 8, 21])
     """
 
-    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, output_padding=0, groups=1,
-                 bias=True, dilation=1, padding_mode="zeros", device=None, dtype=None):
-        super().__init__(in_channels, out_channels, _single(kernel_size), _single(stride), _single(padding),
-                         _single(dilation), True, _single(output_padding), groups, bias, padding_mode, device, dtype)
-
-    def forward(self, input, output_size=None):
-        if self.padding_mode != "zeros":
-            raise ValueError("Only `zeros` padding mode is supported for ConvTranspose1d")
-        output_padding = self._output_padding(input, output_size, self.stride, self.padding, self.kernel_size, 1,
-                                              self.dilation)
-        return F.conv_transpose1d(input, self.weight, self.bias, self.stride, self.padding, output_padding,
-                                  self.groups, self.dilation)
+    _dims = 1
 
 
-class ConvTranspose2d(_ConvTransposeNd):
+class ConvTranspose2d(_ConvTransposeForward):
     """2-D transposed convolution; weight ``(C_in, C_out/groups, kh, kw)``. ``forward`` takes an
     optional ``output_size`` that picks the output padding.
 
@@ -248,21 +258,10 @@ class ConvTranspose2d(_ConvTransposeNd):
         torch.Size([1, 16, 12, 12])
     """
 
-    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, output_padding=0, groups=1,
-                 bias=True, dilation=1, padding_mode="zeros", device=None, dtype=None):
-        super().__init__(in_channels, out_channels, _pair(kernel_size), _pair(stride), _pair(padding),
-                         _pair(dilation), True, _pair(output_padding), groups, bias, padding_mode, device, dtype)
-
-    def forward(self, input, output_size=None):
-        if self.padding_mode != "zeros":
-            raise ValueError("Only `zeros` padding mode is supported for ConvTranspose2d")
-        output_padding = self._output_padding(input, output_size, self.stride, self.padding, self.kernel_size, 2,
-                                              self.dilation)
-        return F.conv_transpose2d(input, self.weight, self.bias, self.stride, self.padding, output_padding,
-                                  self.groups, self.dilation)
+    _dims = 2
 
 
-class ConvTranspose3d(_ConvTransposeNd):
+class ConvTranspose3d(_ConvTransposeForward):
     """3-D transposed convolution; weight ``(C_in, C_out/groups, kd, kh, kw)``. ``forward`` takes
     an optional ``output_size``.
 
@@ -271,19 +270,7 @@ class ConvTranspose3d(_ConvTransposeNd):
         torch.Size([1, 2, 7, 7, 7])
     """
 
-    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, output_padding=0, groups=1,
-                 bias=True, dilation=1, padding_mode="zeros", device=None, dtype=None):
-        super().__init__(in_channels, out_channels, _triple(kernel_size), _triple(stride), _triple(padding),
-                         _triple(dilation), True, _triple(output_padding), groups, bias, padding_mode, device,
-                         dtype)
-
-    def forward(self, input, output_size=None):
-        if self.padding_mode != "zeros":
-            raise ValueError("Only `zeros` padding mode is supported for ConvTranspose3d")
-        output_padding = self._output_padding(input, output_size, self.stride, self.padding, self.kernel_size, 3,
-                                              self.dilation)
-        return F.conv_transpose3d(input, self.weight, self.bias, self.stride, self.padding, output_padding,
-                                  self.groups, self.dilation)
+    _dims = 3
 
 
 class Fold(Module):
